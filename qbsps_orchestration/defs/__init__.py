@@ -1,0 +1,1 @@
+"""Dagster layer only: assets, checks, sensors, schedules, jobs, partitions, resource bindings."""
