@@ -30,6 +30,9 @@ class SeedItem:
     gtin: str  # GTIN-14
     unit_price: Decimal  # sales price
     purchase_cost: Decimal
+    # SPS's sample UPC 043000186706 fails the GS1 mod-10 check; the orders carry it anyway, so the
+    # written config marks the row instead of "fixing" a code the retailer will keep sending.
+    upc_check_digit_valid: bool = True
 
 
 PARTNERS: tuple[SeedPartner, ...] = (

@@ -1,0 +1,162 @@
+"""The item cross-reference: a partner's line identifiers → the QBO Item they mean. Pure; no I/O.
+
+Precedence (first identifier that pins down one item wins):
+
+1. UPC / GTIN (`upc`, then `gtin`), compared as GTIN-14, so a 12-digit ConsumerPackageCode, a
+   13-digit EAN and a 14-digit GTIN of the same product meet;
+2. `buyer_part_number`;
+3. `vendor_part_number`.
+
+For each identifier, rows for this trading partner are used when any match; only otherwise the
+rows without a `trading_partner_id` (so a partner-specific row overrides a global one).
+
+An identifier that maps to several items never silently picks one. A lower-precedence identifier
+may narrow the candidates (SPS's own samples give two items the VendorPartNumber
+``SPSSupplierHD-40``; their UPCs and buyer part numbers tell them apart). If nothing narrows them
+to one item, `resolve` raises `AmbiguousItemError` naming the candidates. Part numbers compare
+exactly (case-sensitive, surrounding blanks ignored), as SPS paths and identifiers do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from .gtin import to_gtin14
+from .items import ItemRow
+from .refs import QboRef
+
+MatchedOn = Literal["upc", "gtin", "buyer_part_number", "vendor_part_number"]
+_Kind = Literal["gtin", "buyer_part_number", "vendor_part_number"]
+
+
+@dataclass(frozen=True)
+class ItemMatch:
+    qbo_item: QboRef
+    matched_on: MatchedOn  # which argument of `resolve` decided
+    value: str  # that identifier as compared (GTIN-14 for upc/gtin)
+    source: str  # the row that matched: "items[3]" or "items.csv line 5"
+    trading_partner_id: str | None  # the row's partner; None for a row that applies to all
+
+
+class AmbiguousItemError(LookupError):
+    """An identifier maps to several QBO items and nothing else on the line narrows them to one."""
+
+    def __init__(
+        self, trading_partner_id: str, matched_on: MatchedOn, value: str, candidates: dict[QboRef, str]
+    ) -> None:
+        self.trading_partner_id = trading_partner_id
+        self.matched_on = matched_on
+        self.value = value
+        self.candidates = tuple(candidates)
+        listed = ", ".join(f"{ref} ({source})" for ref, source in candidates.items())
+        super().__init__(
+            f"ambiguous: {matched_on} {value!r} for trading partner {trading_partner_id!r} maps to items "
+            f"{listed}; add a UPC or buyer part number to the order line, or a partner-specific row"
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class _Entry:
+    qbo_item: QboRef
+    source: str
+    trading_partner_id: str | None
+
+
+_IndexKey = tuple[str | None, _Kind, str]  # (trading partner or None, identifier kind, value)
+
+
+class ItemCrossReference:
+    """Built from ``(source, row)`` pairs: inline rows first, then CSV rows."""
+
+    def __init__(self, rows: Iterable[tuple[str, ItemRow]]) -> None:
+        self._index: dict[_IndexKey, dict[QboRef, _Entry]] = {}
+        self._count = 0
+        for source, row in rows:
+            self._count += 1
+            entry = _Entry(row.qbo_item, source, row.trading_partner_id)
+            for kind, value in _row_identifiers(row):
+                # One entry per distinct item: the same mapping listed twice is not an ambiguity.
+                self._index.setdefault((row.trading_partner_id, kind, value), {}).setdefault(
+                    row.qbo_item, entry
+                )
+
+    def __len__(self) -> int:
+        return self._count
+
+    def resolve(
+        self,
+        trading_partner_id: str,
+        *,
+        buyer_part_number: str | None = None,
+        vendor_part_number: str | None = None,
+        upc: str | None = None,
+        gtin: str | None = None,
+    ) -> ItemMatch | None:
+        """The QBO Item for an order line, None when no row matches; see the module doc for the rules.
+
+        Raises `AmbiguousItemError` when the line's identifiers leave more than one candidate.
+        """
+        lookups: list[tuple[MatchedOn, _Kind, str]] = []
+        if upc_key := _code_key(upc):
+            lookups.append(("upc", "gtin", upc_key))
+        if gtin_key := _code_key(gtin):
+            lookups.append(("gtin", "gtin", gtin_key))
+        if buyer_part_number and buyer_part_number.strip():
+            lookups.append(("buyer_part_number", "buyer_part_number", buyer_part_number.strip()))
+        if vendor_part_number and vendor_part_number.strip():
+            lookups.append(("vendor_part_number", "vendor_part_number", vendor_part_number.strip()))
+
+        candidates: dict[QboRef, _Entry] | None = None
+        first: tuple[MatchedOn, str] | None = None
+        for matched_on, kind, value in lookups:
+            hits = self._hits(trading_partner_id, kind, value)
+            if not hits:
+                continue
+            if candidates is None:
+                candidates, first = hits, (matched_on, value)
+            else:
+                narrowed = {ref: entry for ref, entry in hits.items() if ref in candidates}
+                if not narrowed:
+                    continue  # a lower-precedence identifier that disagrees does not override
+                candidates = narrowed
+            if len(candidates) == 1:
+                entry = next(iter(candidates.values()))
+                return ItemMatch(entry.qbo_item, matched_on, value, entry.source, entry.trading_partner_id)
+        if candidates is None or first is None:
+            return None
+        raise AmbiguousItemError(
+            trading_partner_id, first[0], first[1], {ref: e.source for ref, e in candidates.items()}
+        )
+
+    def _hits(self, trading_partner_id: str, kind: _Kind, value: str) -> dict[QboRef, _Entry]:
+        specific = self._index.get((trading_partner_id, kind, value))
+        if specific:
+            return specific
+        return self._index.get((None, kind, value), {})
+
+
+def _row_identifiers(row: ItemRow) -> list[tuple[_Kind, str]]:
+    found: list[tuple[_Kind, str]] = []
+    for code in (row.upc, row.gtin):
+        if code:
+            found.append(("gtin", to_gtin14(code)))
+    if row.buyer_part_number:
+        found.append(("buyer_part_number", row.buyer_part_number))
+    if row.vendor_part_number:
+        found.append(("vendor_part_number", row.vendor_part_number))
+    return found
+
+
+def _code_key(code: str | None) -> str | None:
+    """A line's UPC/EAN/GTIN as GTIN-14, or None when it cannot be one (then it simply never matches)."""
+    if code is None:
+        return None
+    code = code.strip()
+    if not code.isdigit() or len(code) > 14:
+        return None
+    return to_gtin14(code)

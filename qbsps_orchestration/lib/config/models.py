@@ -1,0 +1,185 @@
+"""The qbsps configuration file as pydantic models. Unknown keys are errors, so typos surface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from .credentials import CredentialSource
+from .crossref import ItemCrossReference
+from .errors import UnknownTradingPartnerError
+from .items import ItemRow
+from .refs import HttpUrl, IdText, PartNumber, QboRef, Text
+
+
+def _folder(value: str) -> str:
+    # SPS mailbox paths are relative and case-sensitive; listing needs the trailing slash.
+    value = value.strip().lstrip("/")
+    if not value:
+        raise ValueError("must not be empty")
+    return value if value.endswith("/") else value + "/"
+
+
+def _database_url(value: str) -> str:
+    try:
+        make_url(value)
+    except ArgumentError:
+        raise ValueError(f"{value!r} is not a SQLAlchemy database URL") from None
+    return value
+
+
+def _realm_id(value: str) -> str:
+    if not value.isdigit():
+        raise ValueError(f"{value!r} is not a QBO realm id (digits only)")
+    return value
+
+
+Folder = Annotated[str, AfterValidator(_folder)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QboSettings(_Strict):
+    api_base_url: HttpUrl  # calls go to {api_base_url}/v3/company/{realm_id}/...
+    token_url: HttpUrl
+    discovery_url: HttpUrl | None = None
+    realm_id: Annotated[IdText, AfterValidator(_realm_id)]
+    minor_version: int = Field(default=75, ge=75)  # Intuit ignores 1–74 since 2025-08-01
+    client_id: CredentialSource
+    client_secret: CredentialSource
+    refresh_token: CredentialSource  # the initial value; the ledger keeps the rotated ones
+    webhook_verifier_token: CredentialSource | None = None
+
+
+class SpsFolders(_Strict):
+    orders: Folder = "out/PO/"  # inbound 850s
+    outbound: Folder = "in/"  # where 810/856/855/846 are uploaded
+
+
+class SpsSettings(_Strict):
+    api_base_url: HttpUrl  # calls go to {api_base_url}/transactions/v5/...
+    token_url: HttpUrl
+    audience: Text = "https://spscommerce.com"
+    client_id: CredentialSource
+    client_secret: CredentialSource
+    folders: SpsFolders = Field(default_factory=SpsFolders)
+
+
+class LedgerSettings(_Strict):
+    url: Annotated[str, AfterValidator(_database_url)] = "sqlite:///.qbsps/ledger.db"
+
+
+class PollingSettings(_Strict):
+    interval_minutes: int = Field(default=5, ge=5, le=15)
+
+
+class AccountMappings(_Strict):
+    ap_account: QboRef
+    expense_account: QboRef
+    income_account: QboRef
+
+
+class TradingPartner(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    trading_partner_id: PartNumber  # SPS TradingPartnerId
+    name: Text
+    vendor_number: PartNumber  # the buyer-assigned Vendor number on RSX headers
+    qbo_vendor: QboRef
+    qbo_customer: QboRef
+    rsx_format: Literal["json", "xml"]
+    inbound_target: Literal["PurchaseOrder", "Estimate"] = "PurchaseOrder"
+
+
+class QbspsConfig(_Strict):
+    qbo: QboSettings
+    sps: SpsSettings
+    ledger: LedgerSettings = Field(default_factory=LedgerSettings)
+    polling: PollingSettings = Field(default_factory=PollingSettings)
+    accounts: AccountMappings
+    trading_partners: list[TradingPartner] = Field(min_length=1)
+    items: list[ItemRow] = Field(default_factory=list)
+    items_csv: Text | None = None  # relative to the config file
+
+    _source_path: Path | None = PrivateAttr(default=None)
+    _csv_items: list[tuple[str, ItemRow]] = PrivateAttr(default_factory=list)
+    _crossref: ItemCrossReference | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QbspsConfig:
+        problems = _duplicate_partner_problems(self.trading_partners)
+        for where, reason in self.unknown_partner_problems(
+            (f"items[{i}]", r) for i, r in enumerate(self.items)
+        ):
+            field, _, why = reason.partition(": ")
+            problems.append((f"{where}.{field}", why))
+        if problems:
+            # The loader reports these line by line; the key leads each message.
+            raise ValueError("\n".join(f"{key}: {reason}" for key, reason in problems))
+        return self
+
+    @property
+    def source_path(self) -> Path | None:
+        """The file this config was loaded from (None when built in code)."""
+        return self._source_path
+
+    def partner(self, trading_partner_id: str) -> TradingPartner:
+        """The configured partner with this SPS TradingPartnerId (exact match)."""
+        for partner in self.trading_partners:
+            if partner.trading_partner_id == trading_partner_id:
+                return partner
+        raise UnknownTradingPartnerError(
+            trading_partner_id, [p.trading_partner_id for p in self.trading_partners]
+        )
+
+    def credential_sources(self) -> Iterator[tuple[str, CredentialSource]]:
+        """Every credential with its dotted key (``qbo.client_id``, …)."""
+        for section_name in ("qbo", "sps"):
+            section = getattr(self, section_name)
+            for field_name in type(section).model_fields:
+                value = getattr(section, field_name)
+                if isinstance(value, CredentialSource):
+                    yield f"{section_name}.{field_name}", value
+
+    @property
+    def item_crossref(self) -> ItemCrossReference:
+        """Inline `items` rows, then the rows of `items_csv` (read by the loader)."""
+        if self._crossref is None:
+            inline = [(f"items[{i}]", row) for i, row in enumerate(self.items)]
+            self._crossref = ItemCrossReference([*inline, *self._csv_items])
+        return self._crossref
+
+    def unknown_partner_problems(self, rows: Iterable[tuple[str, ItemRow]]) -> list[tuple[str, str]]:
+        """Item rows whose `trading_partner_id` names no configured partner: ``(where, reason)``."""
+        known = {p.trading_partner_id for p in self.trading_partners}
+        listed = ", ".join(sorted(known))
+        return [
+            (
+                where,
+                f"trading_partner_id: unknown partner {row.trading_partner_id!r}; configured: {listed}",
+            )
+            for where, row in rows
+            if row.trading_partner_id is not None and row.trading_partner_id not in known
+        ]
+
+
+def _duplicate_partner_problems(partners: list[TradingPartner]) -> list[tuple[str, str]]:
+    first_seen: dict[str, int] = {}
+    problems: list[tuple[str, str]] = []
+    for index, partner in enumerate(partners):
+        earlier = first_seen.setdefault(partner.trading_partner_id, index)
+        if earlier != index:
+            problems.append(
+                (
+                    f"trading_partners[{index}].trading_partner_id",
+                    f"duplicate {partner.trading_partner_id!r}, already used by trading_partners[{earlier}]",
+                )
+            )
+    return problems
