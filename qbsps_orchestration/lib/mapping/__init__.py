@@ -1,0 +1,1 @@
+"""Pure mapping rules between RSX documents and QBO entities. No I/O."""
