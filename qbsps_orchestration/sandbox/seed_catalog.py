@@ -73,5 +73,6 @@ ITEMS: tuple[SeedItem, ...] = (
         "00043000186706",
         Decimal("50.00"),
         Decimal("30.00"),
+        upc_check_digit_valid=False,
     ),
 )

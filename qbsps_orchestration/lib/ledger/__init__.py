@@ -1,0 +1,45 @@
+"""The sync ledger: source of truth for dedup, crash safety, audit, cursors and encrypted credentials."""
+
+from .audit import AuditContext
+from .credentials import LockedSecret
+from .documents import ReceivedDocument
+from .errors import (
+    DocumentNotFoundError,
+    InvalidTransitionError,
+    LedgerError,
+    LedgerInputError,
+    OpenIntentError,
+    SecretLockTimeoutError,
+    SecretNotFoundError,
+)
+from .ledger import Ledger
+from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
+from .store import LEDGER_URL_ENV, default_ledger_url
+from .vocabulary import Action, Direction, Disposition, DocumentState, IntentOutcome, TsetPurposeCode
+
+__all__ = [
+    "LEDGER_URL_ENV",
+    "Action",
+    "AuditContext",
+    "AuditRecord",
+    "Direction",
+    "Disposition",
+    "DocumentNotFoundError",
+    "DocumentRecord",
+    "DocumentState",
+    "IntentOutcome",
+    "IntentRecord",
+    "InvalidTransitionError",
+    "Ledger",
+    "LedgerError",
+    "LedgerInputError",
+    "LockedSecret",
+    "OpenIntentError",
+    "ReceivedDocument",
+    "RecordOutcome",
+    "SecretLockTimeoutError",
+    "SecretNotFoundError",
+    "TsetPurposeCode",
+    "VersionRecord",
+    "default_ledger_url",
+]

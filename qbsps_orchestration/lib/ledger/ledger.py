@@ -1,0 +1,290 @@
+"""`Ledger`: the one object the rest of qbsps talks to. Each method is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+from ..secrets import SecretCipher
+from . import credentials, cursors, documents, intents, lifecycle, queries
+from .audit import AuditContext, trail
+from .dedup import pending_action
+from .documents import ReceivedDocument
+from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
+from .store import Store, default_ledger_url
+from .vocabulary import Action, Direction, DocumentState, IntentOutcome
+
+_NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})
+
+
+class Ledger:
+    """The sync ledger. `url`: SQLAlchemy URL (default: $QBSPS_LEDGER_URL or `.qbsps/ledger.sqlite`);
+    PostgreSQL as `postgresql+psycopg2://user@host/db`. `cipher` defaults to one built from
+    $QBSPS_SECRET_KEYS the first time a secret is touched."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        cipher: SecretCipher | None = None,
+        context: AuditContext | None = None,
+        busy_timeout_seconds: float = 30.0,
+        _store: Store | None = None,
+    ) -> None:
+        self.url = url or default_ledger_url()
+        self._store = _store or Store(self.url, busy_timeout_seconds=busy_timeout_seconds)
+        self._cipher = cipher
+        self.context = context or AuditContext()
+
+    def __repr__(self) -> str:  # the URL may carry a password
+        return f"Ledger(dialect={self._store.dialect!r}, actor={self.context.actor!r})"
+
+    def as_actor(self, actor: str | None = None, run_id: str | None = None) -> Ledger:
+        """The same ledger (same engine), auditing changes as `actor` within Dagster run `run_id`."""
+        context = replace(
+            self.context, actor=actor or self.context.actor, run_id=run_id or self.context.run_id
+        )
+        return Ledger(self.url, cipher=self._cipher, context=context, _store=self._store)
+
+    @property
+    def dialect(self) -> str:
+        return self._store.dialect
+
+    def migrate(self) -> None:
+        self._store.migrate()
+
+    def close(self) -> None:
+        self._store.dispose()
+
+    # -- documents -------------------------------------------------------------------------------
+    def record(self, received: ReceivedDocument) -> RecordOutcome:
+        return self._store.write_retrying(lambda s: documents.record(s, self.context, received))
+
+    def record_inbound(
+        self,
+        doc_type: str,
+        trading_partner_id: str,
+        business_key: str,
+        payload: bytes,
+        *,
+        tset_purpose_code: str | None = None,
+        format: str = "xml",
+        source_path: str | None = None,
+        content_hash: str | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> RecordOutcome:
+        """Record a document fetched from SPS and say what to do with it in QBO."""
+        received = ReceivedDocument(
+            Direction.INBOUND,
+            doc_type,
+            trading_partner_id,
+            business_key,
+            payload,
+            format=format,
+            tset_purpose_code=tset_purpose_code,
+            source_path=source_path,
+            content_hash=content_hash,
+            warnings=warnings,
+        )
+        return self.record(received)
+
+    def record_outbound(
+        self,
+        doc_type: str,
+        trading_partner_id: str,
+        business_key: str,
+        payload: bytes,
+        *,
+        qbo_entity: str | None = None,
+        qbo_id: str | None = None,
+        tset_purpose_code: str | None = None,
+        format: str = "xml",
+        content_hash: str | None = None,
+    ) -> RecordOutcome:
+        """Record a document built from a QBO transaction (`qbo_entity`/`qbo_id`) for upload to SPS."""
+        received = ReceivedDocument(
+            Direction.OUTBOUND,
+            doc_type,
+            trading_partner_id,
+            business_key,
+            payload,
+            format=format,
+            tset_purpose_code=tset_purpose_code,
+            content_hash=content_hash,
+            qbo_entity=qbo_entity,
+            qbo_id=qbo_id,
+        )
+        return self.record(received)
+
+    def quarantine_unreadable(
+        self,
+        direction: Direction,
+        doc_type: str,
+        payload: bytes,
+        reason: str,
+        *,
+        source_path: str | None = None,
+        trading_partner_id: str = "",
+        file_format: str = "unknown",
+    ) -> RecordOutcome:
+        """Keep a payload too broken to have a dedup key (keyed by its content hash instead)."""
+        return self._store.write_retrying(
+            lambda s: lifecycle.quarantine_unreadable(
+                s,
+                self.context,
+                direction=direction,
+                doc_type=doc_type,
+                payload=payload,
+                reason=reason,
+                source_path=source_path,
+                trading_partner_id=trading_partner_id,
+                file_format=file_format,
+            )
+        )
+
+    def accept_conflict(self, version_id: int, actor: str) -> RecordOutcome:
+        context = replace(self.context, actor=actor)
+        with self._store.write() as session:
+            return documents.accept_conflict(session, context, version_id)
+
+    def reject_conflict(self, version_id: int, actor: str, reason: str) -> None:
+        context = replace(self.context, actor=actor)
+        with self._store.write() as session:
+            documents.reject_conflict(session, context, version_id, reason)
+
+    def mark_synced(
+        self,
+        document_id: int,
+        qbo_id: str | None = None,
+        sync_token: str | None = None,
+        doc_number: str | None = None,
+        *,
+        qbo_entity: str | None = None,
+        version_id: int | None = None,
+    ) -> None:
+        with self._store.write() as session:
+            lifecycle.mark_synced(
+                session,
+                self.context,
+                document_id,
+                version_id=version_id,
+                qbo_id=qbo_id,
+                sync_token=sync_token,
+                doc_number=doc_number,
+                qbo_entity=qbo_entity,
+            )
+
+    def mark_failed(self, document_id: int, reason: str) -> None:
+        with self._store.write() as session:
+            lifecycle.mark_failed(session, self.context, document_id, reason)
+
+    def quarantine(
+        self, reason: str, *, document_id: int | None = None, version_id: int | None = None
+    ) -> None:
+        with self._store.write() as session:
+            lifecycle.quarantine(
+                session, self.context, reason, document_id=document_id, version_id=version_id
+            )
+
+    def pending_action(self, document_id: int) -> Action:
+        """What a re-run must do for this document (create/update/close/send, or skip)."""
+        with self._store.read() as session:
+            return pending_action(queries.facts_of(session, queries.load_document(session, document_id)))
+
+    # -- reading ---------------------------------------------------------------------------------
+    def document(self, document_id: int) -> DocumentRecord:
+        with self._store.read() as session:
+            return DocumentRecord.of(queries.load_document(session, document_id))
+
+    def find_document(
+        self, direction: Direction, doc_type: str, trading_partner_id: str, business_key: str
+    ) -> DocumentRecord | None:
+        with self._store.read() as session:
+            return queries.find_document(session, direction, doc_type, trading_partner_id, business_key)
+
+    def version(self, version_id: int) -> VersionRecord:
+        with self._store.read() as session:
+            return VersionRecord.of(queries.load_version(session, version_id))
+
+    def versions(self, document_id: int) -> list[VersionRecord]:
+        with self._store.read() as session:
+            return queries.versions_of(session, document_id)
+
+    def audit_trail(self, document_id: int | None) -> list[AuditRecord]:
+        with self._store.read() as session:
+            return trail(session, document_id)
+
+    def counts_by_state(
+        self, direction: Direction | None = None, doc_type: str | None = None
+    ) -> dict[str, int]:
+        with self._store.read() as session:
+            return queries.counts_by_state(session, direction, doc_type)
+
+    def failed_documents(self, direction: Direction | None = None, limit: int = 500) -> list[DocumentRecord]:
+        """Failed and quarantined documents, newest change first: what an operator must look at."""
+        with self._store.read() as session:
+            return queries.documents_in_states(session, _NEEDS_OPERATOR, direction, limit)
+
+    def held_conflicts(self, limit: int = 500) -> list[VersionRecord]:
+        with self._store.read() as session:
+            return queries.held_conflicts(session, limit)
+
+    # -- crash safety ----------------------------------------------------------------------------
+    def begin_intent(
+        self, document_id: int, operation: Action, version_id: int | None = None
+    ) -> IntentRecord:
+        return self._store.write_retrying(
+            lambda s: intents.begin_intent(s, self.context, document_id, operation, version_id)
+        )
+
+    def complete_intent(
+        self, intent_id: int, outcome: IntentOutcome = IntentOutcome.SUCCEEDED, detail: str | None = None
+    ) -> IntentRecord:
+        with self._store.write() as session:
+            return intents.complete_intent(session, self.context, intent_id, outcome, detail)
+
+    def open_intents(self, document_id: int | None = None) -> list[IntentRecord]:
+        with self._store.read() as session:
+            return intents.open_intents(session, document_id)
+
+    # -- cursors ---------------------------------------------------------------------------------
+    def get_cursor(self, name: str) -> str | None:
+        with self._store.read() as session:
+            return cursors.get_cursor(session, name)
+
+    def set_cursor(self, name: str, value: str) -> None:
+        self._store.write_retrying(lambda s: cursors.set_cursor(s, self.context, name, value))
+
+    # -- credentials -----------------------------------------------------------------------------
+    @property
+    def cipher(self) -> SecretCipher:
+        if self._cipher is None:
+            self._cipher = SecretCipher.from_env()
+        return self._cipher
+
+    def store_secret(self, name: str, value: str) -> int:
+        cipher = self.cipher
+        return self._store.write_retrying(
+            lambda s: credentials.store_secret(s, self.context, cipher, name, value)
+        )
+
+    def store_secret_if_absent(self, name: str, value: str) -> bool:
+        """First write wins: two processes seeding at once never overwrite each other's value."""
+        cipher = self.cipher
+        return self._store.write_retrying(
+            lambda s: credentials.create_secret(s, self.context, cipher, name, value)
+        )
+
+    def load_secret(self, name: str) -> str:
+        with self._store.read() as session:
+            return credentials.load_secret(session, self.cipher, name)
+
+    def rotate_secrets(self) -> int:
+        with self._store.write() as session:
+            return credentials.rotate_all(session, self.context, self.cipher)
+
+    @contextmanager
+    def locked_secret(self, name: str, wait_seconds: float = 30.0) -> Iterator[credentials.LockedSecret]:
+        with credentials.locked_secret(self._store, self.context, self.cipher, name, wait_seconds) as held:
+            yield held

@@ -1,0 +1,169 @@
+"""ORM tables of the ledger. The first migration creates exactly this schema (a test compares them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on every backend.
+
+    PostgreSQL keeps the offset (timestamptz); SQLite has no zone, so values are stored as naive UTC
+    and made aware again on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"the ledger only stores timezone-aware datetimes, got naive {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Document(Base):
+    """One business document per dedup key, however often it is fetched or replayed."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint(
+            "direction", "doc_type", "trading_partner_id", "business_key", name="uq_documents_dedup_key"
+        ),
+        Index("ix_documents_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(16))
+    doc_type: Mapped[str] = mapped_column(String(32))
+    trading_partner_id: Mapped[str] = mapped_column(String(64))
+    business_key: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))
+    qbo_entity: Mapped[str | None] = mapped_column(String(32))
+    qbo_id: Mapped[str | None] = mapped_column(String(64))
+    qbo_sync_token: Mapped[str | None] = mapped_column(String(32))
+    qbo_doc_number: Mapped[str | None] = mapped_column(String(64))
+    # Circular with document_versions.document_id; the migration adds it after both tables exist.
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_versions.id", name="fk_documents_current_version", use_alter=True)
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list[str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DocumentVersion(Base):
+    """Every distinct payload received for a document, raw, so any of them can be replayed."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "content_hash", name="uq_document_versions_content"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", name="fk_document_versions_document"))
+    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    format: Mapped[str] = mapped_column(String(16))
+    tset_purpose_code: Mapped[str | None] = mapped_column(String(2))
+    source_path: Mapped[str | None] = mapped_column(String(1024))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disposition: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Append-only (the migration adds triggers that refuse UPDATE and DELETE)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_document", "document_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", name="fk_audit_events_document")
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(128))
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Cursor(Base):
+    __tablename__ = "cursors"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Credential(Base):
+    __tablename__ = "credentials"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    ciphertext: Mapped[str] = mapped_column(Text)  # a Fernet token: never the plaintext
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SyncIntent(Base):
+    """A remote write announced before it is made; open (completed_at NULL) means "reconcile first"."""
+
+    __tablename__ = "sync_intents"
+    __table_args__ = (
+        # At most one remote write in flight per document, enforced by the database itself.
+        Index(
+            "uq_sync_intents_one_open",
+            "document_id",
+            unique=True,
+            sqlite_where=text("completed_at IS NULL"),
+            postgresql_where=text("completed_at IS NULL"),
+        ),
+        UniqueConstraint("requestid", name="uq_sync_intents_requestid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", name="fk_sync_intents_document"))
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("document_versions.id", name="fk_sync_intents_version")
+    )
+    operation: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer)
+    requestid: Mapped[str] = mapped_column(String(50))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)

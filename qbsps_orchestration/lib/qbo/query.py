@@ -1,0 +1,31 @@
+"""Safe QBO query building: values are quoted, never pasted into the statement."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def quote(value: str | int | bool | datetime) -> str:
+    """A literal for the QBO query language: strings in single quotes with backslash escapes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("QBO query times must be timezone-aware")
+        value = value.isoformat()
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def select(entity: str, where: dict[str, str | int | bool | datetime] | None = None) -> str:
+    """``SELECT * FROM entity WHERE a = 'x' AND b = 'y'`` with every value quoted."""
+    if not entity.isidentifier():
+        raise ValueError(f"not a QBO entity name: {entity!r}")
+    statement = f"SELECT * FROM {entity}"
+    if where:
+        for field in where:
+            if not all(part.isidentifier() for part in field.split(".")):
+                raise ValueError(f"not a QBO field name: {field!r}")
+        statement += " WHERE " + " AND ".join(f"{field} = {quote(v)}" for field, v in where.items())
+    return statement

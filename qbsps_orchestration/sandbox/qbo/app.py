@@ -1,0 +1,106 @@
+"""The local QuickBooks Online server: OAuth, the Accounting API v3, throttles, webhooks, faults."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp
+
+from ..clock import SandboxClock
+from ..control import common_control_routes
+from ..faults import FaultInjector, FaultMiddleware
+from ..settings import QboSandboxSettings
+from . import faults as qbo_faults
+from .control import qbo_control_routes
+from .entities import EntityService
+from .oauth import QboAuthority
+from .routes import AccountingApi
+from .schema import ENTITIES
+from .seed import seed_company
+from .store import RealmStore
+from .throttle import QboThrottle
+from .webhooks import WebhookEmitter
+
+SEED_AGE = timedelta(days=45)
+
+
+class QboSandbox:
+    def __init__(self, settings: QboSandboxSettings, clock: SandboxClock, faults: FaultInjector) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.authority = QboAuthority(settings, clock)
+        self.throttle = QboThrottle(clock, enabled=settings.throttle)
+        self.webhooks = WebhookEmitter(settings, clock)
+        self._seeding = threading.local()  # seed rows are company history, not change events
+        self.service = self._new_company()
+        api = AccountingApi(self._service_for, self.authority, self.throttle, clock.now)
+        starlette = Starlette(
+            routes=[
+                *common_control_routes(clock, faults),
+                *qbo_control_routes(self),
+                *self.authority.routes(),
+                *self.throttle.routes(),
+                *self.webhooks.routes(),
+                *api.routes(),
+            ],
+            exception_handlers={Exception: self._system_fault},
+        )
+        self.app: ASGIApp = FaultMiddleware(starlette, faults, qbo_faults.injected_fault_body(clock.now))
+
+    def find(self, entity: str, **equals: str) -> list[dict]:
+        """Stored rows of the seeded realm whose top-level fields equal the given values (a
+        reference matches on its Id), e.g. ``find("Vendor", DisplayName="SPS All Test Retail")``.
+        Money comes back as Decimal."""
+        if entity not in ENTITIES:
+            raise ValueError(f"unknown entity {entity!r}; one of {', '.join(ENTITIES)}")
+
+        def value(row: dict, key: str) -> str | None:
+            found = row.get(key)
+            if isinstance(found, dict):
+                found = found.get("value")
+            return None if found is None else str(found)
+
+        return [
+            row
+            for row in self.service.store.rows(entity)
+            if all(value(row, key) == str(wanted) for key, wanted in equals.items())
+        ]
+
+    def reset(self) -> None:
+        """Start over with a fresh company file; tokens stay valid."""
+        self.service = self._new_company()
+        self.throttle.reset()
+
+    def close(self) -> None:
+        self.webhooks.close()
+
+    def _new_company(self) -> EntityService:
+        service = EntityService(RealmStore(self.settings.realm_id), self._service_now, self._changed)
+        if self.settings.seed:
+            self._seeding.active = True
+            try:
+                seed_company(service)
+            finally:
+                self._seeding.active = False
+        return service
+
+    def _service_now(self) -> datetime:
+        # The seed company predates the connection: its rows are older than any CDC window.
+        now = self.clock.now()
+        return now - SEED_AGE if getattr(self._seeding, "active", False) else now
+
+    def _service_for(self, realm_id: str) -> EntityService | None:
+        service = self.service
+        return service if realm_id == service.store.realm_id else None
+
+    def _changed(self, realm_id: str, entity: str, entity_id: str, operation: str, when: datetime) -> None:
+        if not getattr(self._seeding, "active", False):
+            self.webhooks.notify(realm_id, entity, entity_id, operation, when)
+
+    async def _system_fault(self, _: Request, exc: Exception) -> Response:
+        # An unexpected bug still answers in QBO's shape, so clients exercise their 5xx handling.
+        return qbo_faults.fault_response(qbo_faults.system_fault(500), self.clock.now())

@@ -1,0 +1,96 @@
+"""Control API for the sandbox OAuth authority, under /_sandbox/qbo/oauth.
+
+Shows token families without their secrets, changes lifetimes at run time, injects the lost
+refresh response, revokes a realm (the user disconnecting the app inside QuickBooks) and mints
+authorization codes so tests can run the code exchange without a browser.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .oauth_http import json_object
+
+if TYPE_CHECKING:
+    from .oauth import QboAuthority
+
+CONTROL_PATH = "/_sandbox/qbo/oauth"
+_LIFETIME_FIELDS = (
+    "access_token_lifetime",
+    "refresh_token_lifetime",
+    "refresh_rotation_age",
+    "refresh_grace_seconds",
+)
+
+
+def _bad(reason: str) -> JSONResponse:
+    return JSONResponse({"error": reason}, status_code=400)
+
+
+def oauth_control_routes(authority: QboAuthority) -> list[Route]:
+    settings = authority.settings
+
+    def state() -> dict:
+        return {
+            "realm_id": settings.realm_id,
+            "client_id": settings.client_id,
+            **{name: getattr(settings, name) for name in _LIFETIME_FIELDS},
+            "drop_next_refresh_response": authority.drop_next_refresh_response,
+            "dropped_refresh_responses": authority.dropped_refresh_responses,
+            "invalid_grants": dict(authority.invalid_grants),
+            **authority.store.describe(),
+        }
+
+    async def get_state(_: Request) -> Response:
+        return JSONResponse(state())
+
+    async def change(request: Request) -> Response:
+        """Body keys (all optional): drop_next_refresh_response (bool), the lifetimes in
+        _LIFETIME_FIELDS (seconds, >= 0), revoke_realm (realm id)."""
+        try:
+            data = await json_object(request)
+        except ValueError as exc:
+            return _bad(str(exc))
+        unknown = sorted(set(data) - {"drop_next_refresh_response", "revoke_realm", *_LIFETIME_FIELDS})
+        if unknown:
+            return _bad(f"unknown field(s) in oauth control body: {', '.join(unknown)}")
+        updates: dict[str, int] = {}
+        for name in _LIFETIME_FIELDS:
+            if name in data:
+                value = data[name]
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    return _bad(f"oauth control field {name} must be a whole number of seconds >= 0")
+                updates[name] = value
+        if "drop_next_refresh_response" in data:
+            if not isinstance(data["drop_next_refresh_response"], bool):
+                return _bad("oauth control field drop_next_refresh_response must be true or false")
+            authority.drop_next_refresh_response = data["drop_next_refresh_response"]
+        for name, value in updates.items():
+            setattr(settings, name, value)
+        body = state()
+        if "revoke_realm" in data:
+            body["revoked_families"] = authority.store.revoke_realm(str(data["revoke_realm"]))
+        return JSONResponse(body)
+
+    async def mint_code(request: Request) -> Response:
+        """Body (optional): redirect_uri to bind the code to, realm_id (default: the sandbox's)."""
+        try:
+            data = await json_object(request)
+        except ValueError as exc:
+            return _bad(str(exc))
+        redirect_uri = data.get("redirect_uri")
+        if redirect_uri is not None and not isinstance(redirect_uri, str):
+            return _bad("oauth code field redirect_uri must be a string")
+        realm_id = str(data.get("realm_id", settings.realm_id))
+        code = authority.store.mint_code(realm_id, settings.client_id, redirect_uri)
+        return JSONResponse({"code": code, "realmId": realm_id}, status_code=201)
+
+    return [
+        Route(CONTROL_PATH, get_state, methods=["GET"]),
+        Route(CONTROL_PATH, change, methods=["POST"]),
+        Route(CONTROL_PATH + "/code", mint_code, methods=["POST"]),
+    ]

@@ -1,0 +1,107 @@
+"""Both sandbox servers together: one clock, a fault injector each, the info and config files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .clock import SandboxClock
+from .faults import FaultInjector
+from .qbo.app import QboSandbox
+from .server import ServedApp
+from .settings import SandboxSettings
+from .sps.app import SpsSandbox
+
+SPS_AUDIENCE = "https://spscommerce.com"
+
+
+class Sandbox:
+    def __init__(self, settings: SandboxSettings | None = None) -> None:
+        self.settings = settings or SandboxSettings()
+        self.clock = SandboxClock()
+        self.qbo_faults = FaultInjector(latency_ms=self.settings.latency_ms)
+        self.sps_faults = FaultInjector(latency_ms=self.settings.latency_ms)
+        self.qbo = QboSandbox(self.settings.qbo, self.clock, self.qbo_faults)
+        self.sps = SpsSandbox(self.settings.sps, self.clock, self.sps_faults)
+        self._qbo_server: ServedApp | None = None
+        self._sps_server: ServedApp | None = None
+        self.refresh_token: str | None = None
+
+    def start(self) -> Sandbox:
+        s = self.settings
+        self._qbo_server = ServedApp(self.qbo.app, s.host, s.qbo_port, name="qbo").start()
+        try:
+            self._sps_server = ServedApp(self.sps.app, s.host, s.sps_port, name="sps").start()
+        except Exception:
+            self._qbo_server.stop()
+            raise
+        self.sps.base_url = self._sps_server.base_url  # history items carry absolute URLs
+        self.refresh_token = self.qbo.authority.issue_refresh_token()
+        return self
+
+    def stop(self) -> None:
+        for server in (self._sps_server, self._qbo_server):
+            if server is not None:
+                server.stop()
+        self.qbo.close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def qbo_url(self) -> str:
+        if self._qbo_server is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._qbo_server.base_url
+
+    @property
+    def sps_url(self) -> str:
+        if self._sps_server is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._sps_server.base_url
+
+    def info(self) -> dict[str, Any]:
+        """Everything a client needs to point at this sandbox (the shape of ``--info-file``)."""
+        q, p = self.settings.qbo, self.settings.sps
+        return {
+            "qbo": {
+                "api_base_url": self.qbo_url,
+                "token_url": f"{self.qbo_url}/oauth2/v1/tokens/bearer",
+                "discovery_url": f"{self.qbo_url}/.well-known/openid_configuration",
+                "realm_id": q.realm_id,
+                "client_id": q.client_id,
+                "client_secret": q.client_secret,
+                "refresh_token": self.refresh_token,
+                "webhook_verifier_token": q.webhook_verifier_token,
+            },
+            "sps": {
+                "api_base_url": self.sps_url,
+                "token_url": f"{self.sps_url}/oauth/token",
+                "client_id": p.client_id,
+                "client_secret": p.client_secret,
+            },
+        }
+
+    def write_info(self, path: Path) -> None:
+        _write_private(path, json.dumps(self.info(), indent=2) + "\n")
+
+    def write_config(self, path: Path) -> None:
+        from .connector_config import sandbox_connector_config
+
+        _write_private(path, sandbox_connector_config(self, config_dir=path.parent))
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Files holding credentials are readable by their owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)

@@ -1,0 +1,56 @@
+"""`qbsps sandbox` in the foreground, as a user runs it, until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+QBSPS = str(Path(sys.executable).parent / "qbsps")
+
+
+def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"qbsps sandbox exited early: {proc.communicate()}")
+        if time.monotonic() > deadline:
+            raise AssertionError("qbsps sandbox did not write its info file")
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_sandbox_command_serves_until_signalled(tmp_path: Path, stop_signal: signal.Signals) -> None:
+    info_file, config_file = tmp_path / "sandbox.json", tmp_path / "config.yaml"
+    proc = subprocess.Popen(
+        [QBSPS, "sandbox", "--qbo-port", "0", "--sps-port", "0", "--latency-ms", "5",
+         "--info-file", str(info_file), "--write-config", str(config_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _wait_for(config_file, proc)
+        info = json.loads(info_file.read_text())
+        for base in (info["qbo"]["api_base_url"], info["sps"]["api_base_url"]):
+            assert httpx.get(f"{base}/_sandbox/health", timeout=5).json()["status"] == "ok"
+        proc.send_signal(stop_signal)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert info["qbo"]["api_base_url"] in out and info["sps"]["api_base_url"] in out
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{info['qbo']['api_base_url']}/_sandbox/health", timeout=2)
+
+
+def test_demo_runs_the_sandbox_self_check() -> None:
+    result = subprocess.run([QBSPS, "demo"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "sandbox self-check passed" in result.stdout
+    assert "PO" in result.stdout  # the seeded purchase orders are listed
