@@ -13,6 +13,9 @@ import yaml
 
 from .seed_catalog import ITEMS, PARTNERS
 
+SANDBOX_LEDGER = "sandbox-ledger.db"
+SECRET_KEY_FILE = "secret.key"
+
 if TYPE_CHECKING:
     from .runtime import Sandbox
 
@@ -48,7 +51,11 @@ def sandbox_connector_config(sandbox: Sandbox, *, config_dir: Path) -> str:
             "client_secret": {"value": sps["client_secret"]},
             "folders": {"orders": folders.orders_folder, "outbound": folders.upload_folder},
         },
-        "ledger": {"url": f"sqlite:///{(config_dir / 'ledger.db').resolve()}"},
+        # The sandbox company lives in memory and starts afresh each time, so its ledger does too.
+        "ledger": {
+            "url": f"sqlite:///{(config_dir / SANDBOX_LEDGER).resolve()}",
+            "secret_keys": {"file": SECRET_KEY_FILE},
+        },
         "polling": {"interval_minutes": 5},
         "accounts": {
             "ap_account": _ref(sandbox, "Account", AccountType="Accounts Payable"),

@@ -8,6 +8,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 from .clock import SandboxClock
 from .faults import FaultInjector
 from .qbo.app import QboSandbox
@@ -94,9 +96,16 @@ class Sandbox:
         _write_private(path, json.dumps(self.info(), indent=2) + "\n")
 
     def write_config(self, path: Path) -> None:
-        from .connector_config import sandbox_connector_config
+        """The connector config, a Fernet key for its ledger (kept if present) and a fresh ledger."""
+        from .connector_config import SANDBOX_LEDGER, SECRET_KEY_FILE, sandbox_connector_config
 
-        _write_private(path, sandbox_connector_config(self, config_dir=path.parent))
+        folder = path.parent
+        key_file = folder / SECRET_KEY_FILE
+        if not key_file.exists():
+            _write_private(key_file, Fernet.generate_key().decode() + "\n")
+        for stale in folder.glob(SANDBOX_LEDGER + "*"):  # the company it described is gone
+            stale.unlink()
+        _write_private(path, sandbox_connector_config(self, config_dir=folder))
 
 
 def _write_private(path: Path, text: str) -> None:

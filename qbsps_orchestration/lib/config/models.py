@@ -74,6 +74,8 @@ class SpsSettings(_Strict):
 
 class LedgerSettings(_Strict):
     url: Annotated[str, AfterValidator(_database_url)] = "sqlite:///.qbsps/ledger.db"
+    # Fernet keys (comma-separated, newest first) that encrypt stored credentials.
+    secret_keys: CredentialSource = Field(default_factory=lambda: CredentialSource(env="QBSPS_SECRET_KEYS"))
 
 
 class PollingSettings(_Strict):
@@ -141,7 +143,7 @@ class QbspsConfig(_Strict):
 
     def credential_sources(self) -> Iterator[tuple[str, CredentialSource]]:
         """Every credential with its dotted key (``qbo.client_id``, …)."""
-        for section_name in ("qbo", "sps"):
+        for section_name in ("qbo", "sps", "ledger"):
             section = getattr(self, section_name)
             for field_name in type(section).model_fields:
                 value = getattr(section, field_name)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from ..secrets import SecretCipher
-from . import credentials, cursors, documents, intents, lifecycle, queries
+from . import credentials, cursors, documents, intents, lifecycle, queries, received_files
 from .audit import AuditContext, trail
 from .dedup import pending_action
 from .documents import ReceivedDocument
@@ -186,6 +186,20 @@ class Ledger:
             lifecycle.quarantine(
                 session, self.context, reason, document_id=document_id, version_id=version_id
             )
+
+    def note_file(self, source_path: str, content_hash: str, documents: list[tuple[int, int]]) -> None:
+        """Remember which documents a mailbox file held, so its partition finds them after deletion."""
+        with self._store.write() as session:
+            received_files.note_file(session, source_path, content_hash, documents)
+
+    def file_documents(self, source_path: str) -> list[tuple[int, int]]:
+        with self._store.read() as session:
+            return received_files.file_documents(session, source_path)
+
+    def requeue(self, document_id: int, reason: str) -> bool:
+        """Replay a quarantined document: its current version is owed again (see lifecycle.requeue)."""
+        with self._store.write() as session:
+            return lifecycle.requeue(session, self.context, document_id, reason)
 
     def pending_action(self, document_id: int) -> Action:
         """What a re-run must do for this document (create/update/close/send, or skip)."""

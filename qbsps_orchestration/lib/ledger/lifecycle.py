@@ -8,11 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit import AuditContext, document_snapshot, record_event
+from .dedup import KNOWN_CODES
 from .errors import InvalidTransitionError
 from .models import Document, DocumentVersion
 from .queries import load_document, load_version, load_version_of
 from .records import RecordOutcome
-from .vocabulary import Action, Direction, Disposition, DocumentState
+from .vocabulary import Action, Direction, Disposition, DocumentState, TsetPurposeCode
 
 _WRITABLE = frozenset(
     {Disposition.PENDING, Disposition.REPLACEMENT, Disposition.CANCELLATION, Disposition.APPLIED}
@@ -122,6 +123,38 @@ def quarantine(
         after=document_snapshot(doc, version),
         detail=reason,
     )
+
+
+def requeue(session: Session, context: AuditContext, document_id: int, reason: str) -> bool:
+    """A replay of a quarantined document (its cause, e.g. a missing item mapping, may be fixed):
+    its current version is owed again. Returns False when there is nothing that can be retried:
+    not quarantined, or a purpose code qbsps does not handle."""
+    doc = load_document(session, document_id, lock=True)
+    version = session.get(DocumentVersion, doc.current_version_id) if doc.current_version_id else None
+    if doc.state != DocumentState.QUARANTINED.value or version is None:
+        return False
+    if version.tset_purpose_code not in KNOWN_CODES:
+        return False
+    before = document_snapshot(doc, version)
+    if version.tset_purpose_code == TsetPurposeCode.CANCELLATION.value:
+        version.disposition = Disposition.CANCELLATION.value
+    elif doc.qbo_id:
+        version.disposition = Disposition.REPLACEMENT.value
+    else:
+        version.disposition = Disposition.PENDING.value
+    version.reason = None
+    doc.state, doc.reason = DocumentState.PENDING.value, None
+    session.flush()
+    record_event(
+        session,
+        context,
+        "requeued",
+        document_id=doc.id,
+        before=before,
+        after=document_snapshot(doc, version),
+        detail=reason,
+    )
+    return True
 
 
 def quarantine_unreadable(

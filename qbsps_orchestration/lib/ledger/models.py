@@ -167,3 +167,18 @@ class SyncIntent(Base):
     completed_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ReceivedFile(Base):
+    """Which documents a mailbox file held. A partition is a file; this finds its documents again
+    after the file left the mailbox, duplicates included (they add no version of their own)."""
+
+    __tablename__ = "received_files"
+    __table_args__ = (Index("ix_received_files_source_path", "source_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_path: Mapped[str] = mapped_column(String(1024))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,6 +5,13 @@ from .errors import DuplicateDocNumberError, QboAuthError, QboError, StaleObject
 from .tokens import QboOAuthError, QboTokens, QboTokenSource, TokenVault
 
 __all__ = [
-    "DuplicateDocNumberError", "QboAuthError", "QboClient", "QboError", "QboOAuthError", "QboTokenSource",
-    "QboTokens", "StaleObjectError", "TokenVault",
+    "DuplicateDocNumberError",
+    "QboAuthError",
+    "QboClient",
+    "QboError",
+    "QboOAuthError",
+    "QboTokenSource",
+    "QboTokens",
+    "StaleObjectError",
+    "TokenVault",
 ]

@@ -167,4 +167,3 @@ def _retry_id(request_id: str) -> str:
     """A distinct requestid for the second attempt (the first one's answer was the 5010)."""
     suffix = "-r1"
     return request_id[: MAX_REQUEST_ID - len(suffix)] + suffix
-

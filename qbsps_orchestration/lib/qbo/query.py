@@ -29,3 +29,13 @@ def select(entity: str, where: dict[str, str | int | bool | datetime] | None = N
                 raise ValueError(f"not a QBO field name: {field!r}")
         statement += " WHERE " + " AND ".join(f"{field} = {quote(v)}" for field, v in where.items())
     return statement
+
+
+def select_in(entity: str, field: str, values: list[str]) -> str:
+    """``SELECT * FROM entity WHERE field IN ('a', 'b')`` with every value quoted."""
+    if not values:
+        raise ValueError("IN needs at least one value")
+    base = select(entity)
+    if not all(part.isidentifier() for part in field.split(".")):
+        raise ValueError(f"not a QBO field name: {field!r}")
+    return f"{base} WHERE {field} IN ({', '.join(quote(v) for v in values)})"

@@ -128,7 +128,8 @@ class TokenService:
         audience = params.get("audience", "")
         if not audience:
             return auth0_error(
-                403, "access_denied",
+                403,
+                "access_denied",
                 "No audience parameter was provided, and no default audience has been configured",
             )
         if audience not in AUDIENCES:

@@ -42,8 +42,12 @@ def sps_control_routes(service: SpsMailboxService, tokens: TokenService, shape: 
     async def files(request: Request) -> Response:
         prefix = request.query_params.get("prefix", "").lstrip("/")
         listed = [
-            {"path": "/" + path, "size": len(stored.content), "modified": format_timestamp(stored.modified),
-             "meta": stored.meta}
+            {
+                "path": "/" + path,
+                "size": len(stored.content),
+                "modified": format_timestamp(stored.modified),
+                "meta": stored.meta,
+            }
             for path, stored in service.mailbox.snapshot("")
             if path.startswith(prefix)
         ]

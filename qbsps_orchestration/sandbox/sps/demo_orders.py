@@ -46,29 +46,67 @@ def _partner(trading_partner_id: str) -> SeedPartner:
 
 
 DEMO_ORDERS: tuple[DemoOrder, ...] = (
-    DemoOrder(_partner("SPSALLTESTID"), "PO700101-1", "BulkImport", "SA",
-              (DemoLine(ITEMS[0], 12), DemoLine(ITEMS[1], 24))),
-    DemoOrder(_partner("SPSALLTESTID"), "PO700102-1", "DropShip", "DS",
-              (DemoLine(ITEMS[2], 1),), customer_order_number="WEB-20417"),
-    DemoOrder(_partner("SPSALLTESTID"), "PO700103-1", "MultiStore", "SA",
-              (DemoLine(ITEMS[0], 20, stores=(("0010", 12), ("0020", 8))),)),
-    DemoOrder(_partner("525GROMM"), "PO700104-1", "Grommet", "SA",
-              (DemoLine(ITEMS[1], 6), DemoLine(ITEMS[2], 4, vendor_part_number="SPSSupplierHD-60"))),
+    DemoOrder(
+        _partner("SPSALLTESTID"),
+        "PO700101-1",
+        "BulkImport",
+        "SA",
+        (DemoLine(ITEMS[0], 12), DemoLine(ITEMS[1], 24)),
+    ),
+    DemoOrder(
+        _partner("SPSALLTESTID"),
+        "PO700102-1",
+        "DropShip",
+        "DS",
+        (DemoLine(ITEMS[2], 1),),
+        customer_order_number="WEB-20417",
+    ),
+    DemoOrder(
+        _partner("SPSALLTESTID"),
+        "PO700103-1",
+        "MultiStore",
+        "SA",
+        (DemoLine(ITEMS[0], 20, stores=(("0010", 12), ("0020", 8))),),
+    ),
+    DemoOrder(
+        _partner("525GROMM"),
+        "PO700104-1",
+        "Grommet",
+        "SA",
+        (DemoLine(ITEMS[1], 6), DemoLine(ITEMS[2], 4, vendor_part_number="SPSSupplierHD-60")),
+    ),
 )
 
 _SUPPLIER_DC = {
-    "AddressTypeCode": "ST", "LocationCodeQualifier": "92", "AddressLocationNumber": "0451",
-    "AddressName": "Retail Distribution Center 451", "Address1": "2100 Harbor Way",
-    "City": "Columbus", "State": "OH", "PostalCode": "43215", "Country": "USA",
+    "AddressTypeCode": "ST",
+    "LocationCodeQualifier": "92",
+    "AddressLocationNumber": "0451",
+    "AddressName": "Retail Distribution Center 451",
+    "Address1": "2100 Harbor Way",
+    "City": "Columbus",
+    "State": "OH",
+    "PostalCode": "43215",
+    "Country": "USA",
 }
 _BILL_TO = {
-    "AddressTypeCode": "BT", "LocationCodeQualifier": "92", "AddressLocationNumber": "0001",
-    "AddressName": "Accounts Payable", "Address1": "500 Market Street",
-    "City": "Columbus", "State": "OH", "PostalCode": "43215", "Country": "USA",
+    "AddressTypeCode": "BT",
+    "LocationCodeQualifier": "92",
+    "AddressLocationNumber": "0001",
+    "AddressName": "Accounts Payable",
+    "Address1": "500 Market Street",
+    "City": "Columbus",
+    "State": "OH",
+    "PostalCode": "43215",
+    "Country": "USA",
 }
 _CONSUMER = {
-    "AddressTypeCode": "ST", "AddressName": "Jordan Avery", "Address1": "18 Linden Court",
-    "City": "Dayton", "State": "OH", "PostalCode": "45402", "Country": "USA",
+    "AddressTypeCode": "ST",
+    "AddressName": "Jordan Avery",
+    "Address1": "18 Linden Court",
+    "City": "Dayton",
+    "State": "OH",
+    "PostalCode": "45402",
+    "Country": "USA",
 }
 
 
@@ -113,20 +151,31 @@ def order_document(order: DemoOrder, today: date) -> dict[str, Any]:
             ],
         }
         if line.stores:
-            entry["QuantitiesSchedulesLocations"] = [{
-                "QuantityQualifier": "SQ", "TotalQty": line.quantity, "TotalQtyUOM": "EA",
-                "LocationQuantity": [{"Location": loc, "Qty": qty} for loc, qty in line.stores],
-            }]
+            entry["QuantitiesSchedulesLocations"] = [
+                {
+                    "QuantityQualifier": "SQ",
+                    "TotalQty": line.quantity,
+                    "TotalQtyUOM": "EA",
+                    "LocationQuantity": [{"Location": loc, "Qty": qty} for loc, qty in line.stores],
+                }
+            ]
         lines.append(entry)
     return {
         "Header": {
             "OrderHeader": header,
-            "PaymentTerms": [{"TermsType": "01", "TermsBasisDateCode": "3", "TermsNetDueDays": 30,
-                              "TermsDescription": "Net 30"}],
+            "PaymentTerms": [
+                {
+                    "TermsType": "01",
+                    "TermsBasisDateCode": "3",
+                    "TermsNetDueDays": 30,
+                    "TermsDescription": "Net 30",
+                }
+            ],
             "Dates": [{"DateTimeQualifier": "010", "Date": (today + timedelta(days=7)).isoformat()}],
             "Address": addresses,
-            "CarrierInformation": [{"CarrierTransMethodCode": "M", "CarrierAlphaCode": "UPSN",
-                                    "CarrierRouting": "UPS Ground"}],
+            "CarrierInformation": [
+                {"CarrierTransMethodCode": "M", "CarrierAlphaCode": "UPSN", "CarrierRouting": "UPS Ground"}
+            ],
             "Notes": [{"NoteCode": "GEN", "Note": "qbsps demo order"}],
         },
         "LineItem": lines,

@@ -64,9 +64,7 @@ class ErrorShape:
             raise ValueError(f"unknown error shape {shape!r}: use 'problem' or 'legacy'")
         self.shape = shape  # type: ignore[assignment]
 
-    def respond(
-        self, request: Request, status: int, detail: str, title: str | None = None
-    ) -> Response:
+    def respond(self, request: Request, status: int, detail: str, title: str | None = None) -> Response:
         rid = request_id(request)
         headers = {"X-Request-ID": rid}
         if status == 401:
@@ -102,8 +100,9 @@ def fault_body(shape: ErrorShape) -> FaultBody:
         if request.url.path == TOKEN_PATH:
             if status == 429:
                 return auth0_error(429, "too_many_requests", "Global limit has been reached")
-            return auth0_error(status, "server_error" if status >= 500 else "access_denied",
-                               _TITLES.get(status, "Error"))
+            return auth0_error(
+                status, "server_error" if status >= 500 else "access_denied", _TITLES.get(status, "Error")
+            )
         if status == 429:
             detail = f"Request for resource '{request.url.path}' has been rate-limited."
         elif status >= 500:

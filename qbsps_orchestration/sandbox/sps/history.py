@@ -61,20 +61,30 @@ class History:
         self._lock = threading.Lock()
         self._entries: list[HistoryEntry] = []
 
-    def record(self, path: str, direction: Direction, store_mode: str, status: str,
-               document_type: str | None = None) -> HistoryEntry:
+    def record(
+        self, path: str, direction: Direction, store_mode: str, status: str, document_type: str | None = None
+    ) -> HistoryEntry:
         now = self._clock.now()
         with self._lock:
             entry = HistoryEntry(
-                id=f"{len(self._entries) + 1:08d}", path=path, direction=direction,
-                store_mode=store_mode, created=now, document_type=document_type,
+                id=f"{len(self._entries) + 1:08d}",
+                path=path,
+                direction=direction,
+                store_mode=store_mode,
+                created=now,
+                document_type=document_type,
                 status_log=[{"status": status, "timestamp": format_timestamp(now)}],
             )
             self._entries.append(entry)
         return entry
 
-    def add_status(self, entry: HistoryEntry, status: str, reasons: list[str] | None = None,
-                   document_type: str | None = None) -> None:
+    def add_status(
+        self,
+        entry: HistoryEntry,
+        status: str,
+        reasons: list[str] | None = None,
+        document_type: str | None = None,
+    ) -> None:
         item: dict = {"status": status, "timestamp": format_timestamp(self._clock.now())}
         if reasons:
             item["reasons"] = list(reasons)
@@ -94,6 +104,7 @@ class History:
         """Entries created in (after, until], oldest first."""
         with self._lock:
             return [
-                e for e in self._entries
+                e
+                for e in self._entries
                 if (after is None or e.created > after) and (until is None or e.created <= until)
             ]

@@ -93,8 +93,9 @@ class Mailbox:
         self._children[path] = {}
 
     # ---- files ---------------------------------------------------------------------------
-    def put(self, path: str, content: bytes, meta: dict[str, str] | None = None,
-            make_parents: bool = False) -> bool:
+    def put(
+        self, path: str, content: bytes, meta: dict[str, str] | None = None, make_parents: bool = False
+    ) -> bool:
         """Store a file, overwriting any file at the same path. Returns True if it was new."""
         path = normalize(path)
         if path == "" or path.endswith("/"):
@@ -110,7 +111,9 @@ class Mailbox:
                 raise MailboxError(409, f"A directory already exists at '/{path}/'.")
             old = self._files.get(path)
             self._files[path] = StoredFile(
-                content=bytes(content), created=old.created if old else now, modified=now,
+                content=bytes(content),
+                created=old.created if old else now,
+                modified=now,
                 meta=dict(meta or {}),
             )
             self._children[parent][path.rsplit("/", 1)[-1]] = False
@@ -140,8 +143,9 @@ class Mailbox:
         return stored
 
     # ---- listings ------------------------------------------------------------------------
-    def page(self, folder: str, limit: int, after: str | None = None,
-             prefix: str = "") -> tuple[list[Entry], bool]:
+    def page(
+        self, folder: str, limit: int, after: str | None = None, prefix: str = ""
+    ) -> tuple[list[Entry], bool]:
         """Up to ``limit`` entries of ``folder`` named after ``after``; True if more follow."""
         folder = normalize(folder)
         if folder and not folder.endswith("/"):
@@ -150,9 +154,7 @@ class Mailbox:
             children = self._children.get(folder)
             if children is None:
                 raise MailboxError(404, f"Directory '/{folder}' not found.")
-            names = sorted(
-                n for n in children if n.startswith(prefix) and (after is None or n > after)
-            )
+            names = sorted(n for n in children if n.startswith(prefix) and (after is None or n > after))
             chosen = [Entry(folder + n + ("/" if children[n] else ""), children[n]) for n in names[:limit]]
         return chosen, len(names) > limit
 

@@ -34,14 +34,22 @@ REQUIRED_HEADER: dict[str, tuple[str, tuple[str, ...]]] = {
     "ItemRegistry": ("HeaderReport", ("TradingPartnerId", "DocumentId")),
 }
 PLURALS = {
-    "Orders": "Order", "OrderChanges": "OrderChange", "OrderAcks": "OrderAck",
-    "Invoices": "Invoice", "Shipments": "Shipment", "ItemRegistries": "ItemRegistry",
+    "Orders": "Order",
+    "OrderChanges": "OrderChange",
+    "OrderAcks": "OrderAck",
+    "Invoices": "Invoice",
+    "Shipments": "Shipment",
+    "ItemRegistries": "ItemRegistry",
 }
 # Documents only a retailer originates; a supplier's in/ folder cannot route them.
 RETAILER_DOCUMENTS = {"Order": "850", "OrderChange": "860"}
 _ACK_FIELDS = ("AcknowledgementType", "AcknowledgementDate", "AcknowledgementNumber")
-_KEY_FIELD = {"OrderHeader": "PurchaseOrderNumber", "InvoiceHeader": "InvoiceNumber",
-              "ShipmentHeader": "ShipmentIdentification", "HeaderReport": "DocumentId"}
+_KEY_FIELD = {
+    "OrderHeader": "PurchaseOrderNumber",
+    "InvoiceHeader": "InvoiceNumber",
+    "ShipmentHeader": "ShipmentIdentification",
+    "HeaderReport": "DocumentId",
+}
 
 
 @dataclass
@@ -59,7 +67,7 @@ class RsxVerdict:
 
 
 def check_upload(content: bytes, schemas: RsxSchemas) -> RsxVerdict:
-    body = content[len(BOM):] if content.startswith(BOM) else content
+    body = content[len(BOM) :] if content.startswith(BOM) else content
     stripped = body.lstrip()
     if not stripped:
         return RsxVerdict(reasons=["the file is empty"])
@@ -109,13 +117,16 @@ def _xml_child(element: Element | None, name: str) -> Element | None:
     return next((c for c in element if local_name(c.tag) == name), None)
 
 
-def _check_xml_document(doc: Element, doc_type: str, index: int, schemas: RsxSchemas,
-                        verdict: RsxVerdict) -> None:
+def _check_xml_document(
+    doc: Element, doc_type: str, index: int, schemas: RsxSchemas, verdict: RsxVerdict
+) -> None:
     verdict.document_types.append(doc_type)
     group, required = REQUIRED_HEADER[doc_type]
     header = _xml_child(_xml_child(doc, "Header"), group)
-    values = {f: (_xml_child(header, f).text or "").strip() if _xml_child(header, f) is not None else ""
-              for f in (*required, _KEY_FIELD[group])}
+    values = {
+        f: (_xml_child(header, f).text or "").strip() if _xml_child(header, f) is not None else ""
+        for f in (*required, _KEY_FIELD[group])
+    }
     label = _label(doc_type, index, group, values.get(_KEY_FIELD[group], ""))
     if _refuse_retailer_document(doc_type, label, verdict):
         return

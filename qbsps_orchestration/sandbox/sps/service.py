@@ -38,8 +38,9 @@ class SpsMailboxService:
     def is_upload_path(self, path: str) -> bool:
         return normalize(path).startswith(self.upload_folder)
 
-    def upload(self, path: str, content: bytes, meta: dict[str, str] | None = None,
-               make_parents: bool = False) -> tuple[str, bool]:
+    def upload(
+        self, path: str, content: bytes, meta: dict[str, str] | None = None, make_parents: bool = False
+    ) -> tuple[str, bool]:
         """Store a file as the Transaction API does, then let SPS act on it.
 
         Returns the normalized path and whether the file was new. ``make_parents`` is for the
@@ -78,8 +79,9 @@ class SpsMailboxService:
             self.history.add_status(entry, "accepted", document_type=verdict.document_type)
             self.mailbox.delete(path)  # consumed: SPS removes what it has processed
         else:
-            self.history.add_status(entry, "rejected", reasons=verdict.reasons,
-                                    document_type=verdict.document_type)
+            self.history.add_status(
+                entry, "rejected", reasons=verdict.reasons, document_type=verdict.document_type
+            )
         return entry
 
 

@@ -136,13 +136,14 @@ class TransactionRoutes:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/octet-stream":
             return self.shape.respond(
-                request, 415,
+                request,
+                415,
                 f"Content-Type '{content_type or '(none)'}' is not supported; "
                 "the only allowed value is application/octet-stream.",
             )
         content = await request.body()
         meta = {
-            key[len(META_PREFIX):]: value
+            key[len(META_PREFIX) :]: value
             for key, value in request.headers.items()
             if key.lower().startswith(META_PREFIX)
         }
@@ -163,7 +164,7 @@ class TransactionRoutes:
         except ValueError as exc:  # BadRequest or an unparseable date-time
             return self.shape.respond(request, 400, str(exc))
         entries = self.service.history.query(after=bounds["after"], until=bounds["until"])
-        page = entries[offset:offset + limit]
+        page = entries[offset : offset + limit]
         paging: dict = {"offset": offset, "limit": limit, "total_count": len(entries)}
         if offset + limit < len(entries):
             query = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit")}

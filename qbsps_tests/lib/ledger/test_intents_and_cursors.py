@@ -109,3 +109,23 @@ def test_cursors_are_stored_and_moves_audited(ledger: Ledger) -> None:
         (None, "page-token-1", "run-1"),
         ("page-token-1", "page-token-2", None),
     ]
+
+
+def test_a_file_remembers_its_documents_latest_fetch_first(ledger: Ledger) -> None:
+    first = ledger.record_inbound(
+        "Order", "TP", "PO-F1", b"one", tset_purpose_code="00", source_path="out/PO/f"
+    )
+    other = ledger.record_inbound(
+        "Order", "TP", "PO-F2", b"two", tset_purpose_code="00", source_path="out/PO/f"
+    )
+    ledger.note_file("out/PO/f", "hash-a", [(first.document_id, first.version_id)])
+    assert ledger.file_documents("out/PO/f") == [(first.document_id, first.version_id)]
+    # SPS re-delivers the same name with other content: the partition now means the new documents.
+    ledger.note_file(
+        "out/PO/f", "hash-b", [(other.document_id, other.version_id), (first.document_id, first.version_id)]
+    )
+    assert ledger.file_documents("out/PO/f") == [
+        (other.document_id, other.version_id),
+        (first.document_id, first.version_id),
+    ]
+    assert ledger.file_documents("out/PO/never") == []

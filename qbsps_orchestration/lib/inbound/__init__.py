@@ -1,0 +1,10 @@
+"""Inbound purchase orders: SPS mailbox file → ledger → QBO PurchaseOrder (or Estimate).
+
+Plain Python; the Dagster assets in defs/inbound call these two steps per partition (file).
+"""
+
+from .fetch import fetch_order_file
+from .results import DocumentResult, InboundDocumentError
+from .sync import sync_order_file
+
+__all__ = ["DocumentResult", "InboundDocumentError", "fetch_order_file", "sync_order_file"]

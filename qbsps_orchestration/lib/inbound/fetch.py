@@ -1,0 +1,159 @@
+"""Step 1 (asset ``sps_purchase_orders``): fetch a file, validate it, store it, then delete it.
+
+The file leaves the mailbox only after the ledger committed its raw payload, so a crash at any
+point loses nothing: the next fetch finds the file again and dedup makes the repeat harmless.
+A broken file is quarantined with its bytes kept, and fails only its own partition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from ..config import QbspsConfig, UnknownTradingPartnerError
+from ..ledger import Direction, Ledger
+from ..rsx import RsxDocument, RsxError, order_totals, read_rsx, to_json, to_xml
+from ..sps import SpsClient, SpsError
+from .results import DocumentResult, InboundDocumentError
+
+
+def content_hash(document: RsxDocument) -> str:
+    """Of the document's content, not its bytes: the same order re-sent with other whitespace or
+    key order is the same content."""
+    canonical = json.dumps(document.data, sort_keys=True, default=_exact, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _exact(value: object) -> str:
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    return str(value)
+
+
+def fetch_order_file(config: QbspsConfig, ledger: Ledger, sps: SpsClient, name: str) -> list[DocumentResult]:
+    path = config.sps.folders.orders + name
+    try:
+        raw = sps.download(path)
+    except SpsError as exc:
+        if exc.status != 404:
+            raise
+        return _replay(config, ledger, path, name)
+    results = _process(config, ledger, path, name, raw)
+    _note(ledger, path, raw, results)
+    sps.delete(path)  # only now: the bytes are committed in the ledger, broken ones included
+    _raise_if_failed(results)
+    return results
+
+
+def _process(config: QbspsConfig, ledger: Ledger, path: str, name: str, raw: bytes) -> list[DocumentResult]:
+    try:
+        documents = read_rsx(raw, source=name, doc_type="Order")
+    except RsxError as exc:
+        outcome = ledger.quarantine_unreadable(
+            Direction.INBOUND, "Order", raw, str(exc), source_path=path, file_format=_guess_format(raw)
+        )
+        return [
+            DocumentResult(
+                name, "quarantined", None, None, outcome.document_id, outcome.version_id, reason=str(exc)
+            )
+        ]
+    single = raw if len(documents) == 1 else None
+    return [_record(config, ledger, path, name, single, document) for document in documents]
+
+
+def _replay(config: QbspsConfig, ledger: Ledger, path: str, name: str) -> list[DocumentResult]:
+    """Re-running a partition whose file already left the mailbox: its documents are in the ledger.
+    Documents that were unreadable are read again (the cause, e.g. an unknown partner, may be fixed)."""
+    known = ledger.file_documents(path)
+    if not known:
+        raise InboundDocumentError(f"{name}: not in the SPS mailbox and never fetched", [])
+    results: list[DocumentResult] = []
+    for document_id, version_id in known:
+        doc = ledger.document(document_id)
+        if doc.business_key.startswith("unreadable:"):
+            results += _process(config, ledger, path, name, ledger.version(version_id).payload)
+        else:
+            results.append(
+                DocumentResult(
+                    name, "stored", doc.trading_partner_id, doc.business_key, document_id, version_id
+                )
+            )
+    _note(ledger, path, b"".join(ledger.version(v).payload for _, v in known), results)
+    _raise_if_failed(results)
+    return results
+
+
+def _note(ledger: Ledger, path: str, raw: bytes, results: list[DocumentResult]) -> None:
+    pairs = [(r.document_id, r.version_id) for r in results if r.document_id is not None and r.version_id]
+    ledger.note_file(path, hashlib.sha256(raw).hexdigest(), pairs)
+
+
+def _raise_if_failed(results: list[DocumentResult]) -> None:
+    problems = [r.reason or f"{r.source}: {r.outcome}" for r in results if r.failed]
+    if problems:
+        raise InboundDocumentError("; ".join(problems), results)
+
+
+def _record(
+    config: QbspsConfig, ledger: Ledger, path: str, name: str, raw: bytes | None, document: RsxDocument
+) -> DocumentResult:
+    order = document.order
+    assert order is not None  # read_rsx(doc_type="Order") guarantees it
+    header = order.header
+    # One file may hold several orders (plural wrapper): each version keeps its own document.
+    payload = raw if raw is not None else _serialize(document)
+    try:
+        config.partner(header.TradingPartnerId)
+    except UnknownTradingPartnerError as exc:
+        reason = f"{name}: Header.OrderHeader.TradingPartnerId: {exc}"
+        outcome = ledger.quarantine_unreadable(
+            Direction.INBOUND,
+            "Order",
+            payload,
+            reason,
+            source_path=path,
+            trading_partner_id=header.TradingPartnerId,
+            file_format=document.format,
+        )
+        return DocumentResult(
+            name,
+            "quarantined",
+            header.TradingPartnerId,
+            header.PurchaseOrderNumber,
+            outcome.document_id,
+            outcome.version_id,
+            reason=reason,
+        )
+    outcome = ledger.record_inbound(
+        "Order",
+        header.TradingPartnerId,
+        header.PurchaseOrderNumber,
+        payload,
+        tset_purpose_code=header.TsetPurposeCode,
+        format=document.format,
+        source_path=path,
+        content_hash=content_hash(document),
+        warnings=tuple(w for w in [order_totals(order, document=name).warning] if w),
+    )
+    label = "duplicate" if outcome.duplicate else "stored"
+    return DocumentResult(
+        name,
+        label,
+        header.TradingPartnerId,
+        header.PurchaseOrderNumber,
+        outcome.document_id,
+        outcome.version_id,
+        reason=outcome.reason,
+    )
+
+
+def _serialize(document: RsxDocument) -> bytes:
+    if document.format == "xml":
+        return to_xml(document.doc_type, document.data)
+    return to_json(document.doc_type, document.data)
+
+
+def _guess_format(raw: bytes) -> str:
+    text = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return "xml" if text == b"<" else "json" if text in (b"{", b"[") else "unknown"

@@ -1,0 +1,37 @@
+"""What happened to each document of a mailbox file, for metadata, the CLI table and errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    source: str  # the mailbox file name (the partition key)
+    outcome: str  # stored | duplicate | created | updated | closed | up to date | conflict held | ...
+    trading_partner_id: str | None = None
+    po_number: str | None = None
+    document_id: int | None = None
+    version_id: int | None = None
+    qbo_entity: str | None = None
+    qbo_id: str | None = None
+    sync_token: str | None = None
+    doc_number: str | None = None
+    line_count: int | None = None
+    total: Decimal | None = None
+    warnings: tuple[str, ...] = field(default=())
+    reason: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("quarantined", "failed")
+
+
+class InboundDocumentError(Exception):
+    """A document of this file failed; the message names the document and field. ``results`` holds
+    what happened to every document of the file, the failed ones included."""
+
+    def __init__(self, message: str, results: list[DocumentResult]) -> None:
+        super().__init__(message)
+        self.results = results

@@ -1,0 +1,160 @@
+"""Step 2 (asset ``qbo_purchase_orders``): map each stored order and write it to QBO, once.
+
+Crash safety: an intent is recorded before the QBO write and completed after. A re-run that finds
+an open intent first looks for the document in QBO (by its DocNumber candidates and the order
+marker in PrivateNote) and adopts it; otherwise it repeats the write with the same ``requestid``,
+which QBO answers with the first response if the first write did land.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import QbspsConfig
+from ..ledger import Action, Disposition, DocumentState, IntentOutcome, Ledger, OpenIntentError
+from ..ledger.records import DocumentRecord, VersionRecord
+from ..mapping.doc_number import doc_number_candidates, order_marker
+from ..mapping.purchase_order import MappedOrder, MappingError, map_order
+from ..qbo import DuplicateDocNumberError, QboClient, QboError
+from ..qbo.query import select_in
+from ..qbo.refs import QboRefResolver, UnknownReferenceError
+from ..rsx import RsxError, read_rsx
+from .results import DocumentResult, InboundDocumentError
+
+CLOSED_STATUS = {"PurchaseOrder": {"POStatus": "Closed"}, "Estimate": {"TxnStatus": "Closed"}}
+
+
+class OrderSync:
+    def __init__(self, config: QbspsConfig, ledger: Ledger, qbo: QboClient) -> None:
+        self.config, self.ledger, self.qbo = config, ledger, qbo
+        self.resolve = QboRefResolver(qbo)
+
+    def document(self, name: str, document_id: int, version_id: int) -> DocumentResult:
+        doc = self.ledger.document(document_id)
+        version = self.ledger.version(version_id)
+        base = {
+            "source": name,
+            "trading_partner_id": doc.trading_partner_id,
+            "po_number": doc.business_key,
+            "document_id": doc.id,
+            "version_id": version.id,
+        }
+        if version.disposition is Disposition.CONFLICT:
+            return DocumentResult(outcome="conflict held", reason=version.reason, **base)
+        if doc.state is DocumentState.QUARANTINED and not self.ledger.requeue(doc.id, f"replay of {name}"):
+            return DocumentResult(outcome="quarantined", reason=doc.reason, **base)
+        doc = self.ledger.document(document_id)
+        action = self.ledger.pending_action(doc.id)
+        if action is Action.SKIP:
+            return self._done(doc, "up to date" if doc.qbo_id else doc.state.value, base)
+        current = self.ledger.version(doc.current_version_id or version.id)
+        try:
+            mapped = self._map(doc, current, name)
+        except (MappingError, RsxError, UnknownReferenceError) as exc:
+            reason = str(exc) if str(exc).startswith(name) else f"{name}: {exc}"
+            self.ledger.quarantine(reason, version_id=current.id)
+            return DocumentResult(outcome="quarantined", reason=reason, **base)
+        try:
+            outcome = self._write(action, doc, current, mapped)
+        except QboError as exc:
+            reason = f"{name}: QBO refused the {mapped.entity}: {exc}"
+            self.ledger.mark_failed(doc.id, reason)
+            return DocumentResult(outcome="failed", reason=reason, **base)
+        doc = self.ledger.document(doc.id)
+        return self._done(doc, outcome, base, mapped)
+
+    def _map(self, doc: DocumentRecord, version: VersionRecord, name: str) -> MappedOrder:
+        order = read_rsx(version.payload, source=name, doc_type="Order")[0].order
+        assert order is not None
+        return map_order(
+            order,
+            source=name,
+            partner=self.config.partner(doc.trading_partner_id),
+            accounts=self.config.accounts,
+            crossref=self.config.item_crossref,
+            resolve=self.resolve,
+        )
+
+    def _write(self, action: Action, doc: DocumentRecord, version: VersionRecord, mapped: MappedOrder) -> str:
+        try:
+            intent = self.ledger.begin_intent(doc.id, action, version_id=version.id)
+            intent_id, requestid = intent.id, intent.requestid
+        except OpenIntentError as open_intent:  # a crash left the last write unconfirmed
+            intent_id, requestid = open_intent.intent_id, open_intent.requestid
+            if action is Action.CREATE and (found := self._find_ours(doc, mapped.entity)):
+                self._synced(doc, version, mapped.entity, found)
+                self.ledger.complete_intent(intent_id, IntentOutcome.RECONCILED, f"found QBO {found['Id']}")
+                return "created"
+        try:
+            if action is Action.CREATE:
+                row = self._create(doc, mapped, requestid)
+            else:
+                fields = mapped.payload if action is Action.UPDATE else CLOSED_STATUS[mapped.entity]
+                row = self.qbo.sparse_update(mapped.entity, doc.qbo_id or "", fields, request_id=requestid)
+        except QboError as exc:
+            self.ledger.complete_intent(intent_id, IntentOutcome.FAILED, str(exc))
+            raise
+        self._synced(doc, version, mapped.entity, row)
+        self.ledger.complete_intent(intent_id, IntentOutcome.SUCCEEDED, f"QBO {row['Id']}")
+        return {Action.CREATE: "created", Action.UPDATE: "updated", Action.CLOSE: "closed"}[action]
+
+    def _create(self, doc: DocumentRecord, mapped: MappedOrder, requestid: str) -> dict[str, Any]:
+        candidates = doc_number_candidates(doc.trading_partner_id, doc.business_key)
+        for attempt, doc_number in enumerate(candidates):
+            request = requestid if attempt == 0 else f"{requestid[:44]}-dn{attempt}"
+            try:
+                return self.qbo.create(
+                    mapped.entity, {**mapped.payload, "DocNumber": doc_number}, request_id=request
+                )
+            except DuplicateDocNumberError:
+                # Taken: by this very order (the ledger was lost or restored) or by another document.
+                if found := self._find_ours(doc, mapped.entity, [doc_number]):
+                    return found
+        raise QboError(400, [], operation=f"no free DocNumber among {candidates}")
+
+    def _find_ours(self, doc: DocumentRecord, entity: str, numbers: list[str] | None = None) -> dict | None:
+        numbers = numbers or doc_number_candidates(doc.trading_partner_id, doc.business_key)
+        marker = order_marker(doc.trading_partner_id, doc.business_key)
+        rows = self.qbo.query(select_in(entity, "DocNumber", numbers)).get(entity, [])
+        return next((row for row in rows if marker in (row.get("PrivateNote") or "")), None)
+
+    def _synced(self, doc: DocumentRecord, version: VersionRecord, entity: str, row: dict[str, Any]) -> None:
+        self.ledger.mark_synced(
+            doc.id,
+            str(row["Id"]),
+            str(row["SyncToken"]),
+            row.get("DocNumber"),
+            qbo_entity=entity,
+            version_id=version.id,
+        )
+
+    def _done(
+        self, doc: DocumentRecord, outcome: str, base: dict, mapped: MappedOrder | None = None
+    ) -> DocumentResult:
+        return DocumentResult(
+            outcome=outcome,
+            qbo_entity=doc.qbo_entity,
+            qbo_id=doc.qbo_id,
+            sync_token=doc.qbo_sync_token,
+            doc_number=doc.qbo_doc_number,
+            line_count=mapped.line_count if mapped else None,
+            total=mapped.total if mapped else None,
+            warnings=tuple(mapped.warnings) if mapped else doc.warnings,
+            **base,
+        )
+
+
+def sync_order_file(config: QbspsConfig, ledger: Ledger, qbo: QboClient, name: str) -> list[DocumentResult]:
+    """Write every document of mailbox file ``name`` to QBO; raises if any of them failed."""
+    path = config.sps.folders.orders + name
+    known = ledger.file_documents(path)
+    if not known:
+        raise InboundDocumentError(
+            f"{name}: never fetched from SPS (materialize sps_purchase_orders first)", []
+        )
+    sync = OrderSync(config, ledger, qbo)
+    results = [sync.document(name, document_id, version_id) for document_id, version_id in known]
+    problems = [r.reason or f"{name}: {r.outcome}" for r in results if r.failed]
+    if problems:
+        raise InboundDocumentError("; ".join(problems), results)
+    return results

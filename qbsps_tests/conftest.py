@@ -1,0 +1,23 @@
+"""Fixtures shared across the suite: a running sandbox with a connector config pointing at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from qbsps_tests.sandboxed import SandboxedConnector, sandboxed_connector
+
+
+@pytest.fixture()
+def connector(tmp_path, monkeypatch) -> Iterator[SandboxedConnector]:
+    """Sandbox seeded with SPS's published samples (skips, or fails under CI, without ../shared)."""
+    with sandboxed_connector(tmp_path, monkeypatch, samples=True) as running:
+        yield running
+
+
+@pytest.fixture()
+def empty_connector(tmp_path, monkeypatch) -> Iterator[SandboxedConnector]:
+    """Sandbox whose SPS mailbox starts empty, for tests that deliver their own documents."""
+    with sandboxed_connector(tmp_path, monkeypatch, samples=False) as running:
+        yield running

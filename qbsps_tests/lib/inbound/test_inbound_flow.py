@@ -1,0 +1,218 @@
+"""The inbound flow without Dagster: fetch + sync each mailbox file against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from qbsps_orchestration.lib.config import load_config
+from qbsps_orchestration.lib.inbound import InboundDocumentError, fetch_order_file, sync_order_file
+from qbsps_orchestration.lib.ledger import DocumentState
+from qbsps_orchestration.sandbox.sps.seed import published_samples
+from qbsps_tests.sandboxed import SandboxedConnector
+from qbsps_tests.support import shared_dir
+
+
+def _run(c: SandboxedConnector, names: list[str] | None = None) -> dict[str, list]:
+    sps, qbo = c.sps(), c.qbo()
+    results: dict[str, list] = {}
+    for name in names if names is not None else c.order_files():
+        try:
+            fetch_order_file(c.config, c.ledger, sps, name)
+            results[name] = sync_order_file(c.config, c.ledger, qbo, name)
+        except InboundDocumentError as exc:
+            results[name] = [exc]
+    return results
+
+
+def test_seeded_samples_land_as_purchase_orders_to_the_cent(connector: SandboxedConnector) -> None:
+    files = connector.order_files()
+    sources = {name: connector.box.sps.read_file(connector.orders_folder + name) for name in files}
+    results = _run(connector)
+    assert all(not isinstance(r[0], Exception) for r in results.values()), results
+    assert connector.order_files() == []  # each file left the mailbox once stored
+    pos = {(po["PrivateNote"].splitlines()[0]): po for po in connector.purchase_orders()}
+    assert len(pos) == 5  # four JSON samples (distinct PO numbers) and the XML sample (525GROMM)
+    for name, raw in sources.items():
+        if not name.endswith(".json"):
+            continue
+        order = json.loads(raw.decode("utf-8-sig"))
+        header = order["Header"]["OrderHeader"]
+        po = pos[f"qbsps order {header['TradingPartnerId']}/{header['PurchaseOrderNumber']}"]
+        item_lines = [line for line in po["Line"] if line["DetailType"] == "ItemBasedExpenseLineDetail"]
+        for line, source in zip(item_lines, order["LineItem"], strict=True):
+            qty, price = (
+                Decimal(str(source["OrderLine"]["OrderQty"])),
+                Decimal(str(source["OrderLine"]["PurchasePrice"])),
+            )
+            detail = line["ItemBasedExpenseLineDetail"]
+            assert (detail["Qty"], detail["UnitPrice"], line["Amount"]) == (
+                qty,
+                price,
+                (qty * price).quantize(Decimal("0.01")),
+            )
+        assert po["DocNumber"] == header["PurchaseOrderNumber"]
+    warned = {r.source for rs in results.values() for r in rs if r.warnings}
+    assert "PO112853-1-v7.7-CrossDock.json" in warned and "PO584615-1-v7.7-BulkImport.json" not in warned
+
+
+def test_fetching_and_replaying_again_creates_nothing_new(connector: SandboxedConnector) -> None:
+    files = connector.order_files()
+    _run(connector)
+    before = {po["Id"]: po["SyncToken"] for po in connector.purchase_orders()}
+    for name in files:  # SPS delivers every file again
+        connector.box.sps.put_file(
+            connector.orders_folder + name,
+            connector.ledger.version(
+                connector.ledger.file_documents(connector.orders_folder + name)[0][1]
+            ).payload,
+        )
+    again = _run(connector)
+    replayed = _run(connector, files)  # re-materialize: files already gone from the mailbox
+    assert {po["Id"]: po["SyncToken"] for po in connector.purchase_orders()} == before
+    outcomes = {r.outcome for rs in [*again.values(), *replayed.values()] for r in rs}
+    assert outcomes == {"up to date"}
+
+
+def test_published_samples_give_one_document_and_three_conflicts(empty_connector: SandboxedConnector) -> None:
+    c = empty_connector
+    for name, raw in published_samples(shared_dir() / "sps_samples").items():
+        c.box.sps.put_file(c.orders_folder + name, raw)
+    results = _run(c)
+    outcomes = sorted(r.outcome for rs in results.values() for r in rs)
+    assert outcomes == ["conflict held"] * 3 + ["created"]
+    assert len(c.purchase_orders()) == 1
+    assert len(c.ledger.held_conflicts()) == 3
+    # An operator accepts one conflict as a replacement: the same QBO document is updated.
+    conflict = c.ledger.held_conflicts()[0]
+    c.ledger.accept_conflict(conflict.id, actor="operator")
+    name = conflict.source_path.rsplit("/", 1)[1]
+    [result] = sync_order_file(c.config, c.ledger, c.qbo(), name)
+    assert result.outcome == "updated" and len(c.purchase_orders()) == 1
+    assert c.purchase_orders()[0]["SyncToken"] == "1"
+
+
+def _order(po: str, lines: list[dict], purpose: str = "00") -> bytes:
+    return json.dumps(
+        {
+            "Header": {
+                "OrderHeader": {
+                    "TradingPartnerId": "SPSALLTESTID",
+                    "PurchaseOrderNumber": po,
+                    "TsetPurposeCode": purpose,
+                    "PurchaseOrderDate": "2026-11-20",
+                    "Vendor": "VEND6174",
+                }
+            },
+            "LineItem": [{"OrderLine": line} for line in lines],
+            "Summary": {"TotalLineItemNumber": len(lines)},
+        }
+    ).encode()
+
+
+GOOD_LINE = {
+    "BuyerPartNumber": "SPSBuyerItem1",
+    "ConsumerPackageCode": "859563003863",
+    "OrderQty": 4,
+    "PurchasePrice": "20.00",
+}
+
+
+def test_bad_documents_fail_alone_and_keep_their_bytes(empty_connector: SandboxedConnector) -> None:
+    c = empty_connector
+    bad = {
+        "PO1-unknown-item.json": _order(
+            "PO1", [{**GOOD_LINE, "BuyerPartNumber": "NOPE", "ConsumerPackageCode": None}]
+        ),
+        "PO2-no-number.json": _order("", [GOOD_LINE]),
+        "PO3-broken.xml": b"<Order><Header><OrderHeader><TradingPartnerId>SPSALLTESTID</Trading",
+    }
+    for name, raw in {**bad, "PO4-good.json": _order("PO4", [GOOD_LINE])}.items():
+        c.box.sps.put_file(c.orders_folder + name, raw)
+    results = _run(c)
+    assert [r.outcome for r in results["PO4-good.json"]] == ["created"]
+    for name, raw in bad.items():
+        [error] = results[name]
+        assert isinstance(error, InboundDocumentError) and name in str(error)
+        [(document_id, version_id)] = c.ledger.file_documents(c.orders_folder + name)
+        assert c.ledger.version(version_id).payload == raw
+        assert c.ledger.document(document_id).state is DocumentState.QUARANTINED
+    assert "LineItem[0].OrderLine" in str(results["PO1-unknown-item.json"][0])
+    assert "PurchaseOrderNumber" in str(results["PO2-no-number.json"][0])
+    assert len(c.purchase_orders()) == 1
+
+
+def test_a_fixed_mapping_lets_the_replay_land(empty_connector: SandboxedConnector) -> None:
+    c = empty_connector
+    line = {"BuyerPartNumber": "NEW-ITEM", "OrderQty": 2, "PurchasePrice": "5.00"}
+    c.box.sps.put_file(c.orders_folder + "PO9.json", _order("PO9", [line]))
+    [error] = _run(c)["PO9.json"]
+    assert isinstance(error, InboundDocumentError) and "'NEW-ITEM'" in str(error)
+    # The operator adds the missing cross-reference row and re-runs the document.
+    item = c.box.qbo.find("Item", Name="HD-20 Sample Item 1")[0]
+    data = yaml.safe_load(c.config_path.read_text())
+    data["items"].append({"qbo_item": {"id": item["Id"]}, "buyer_part_number": "NEW-ITEM"})
+    c.config_path.write_text(yaml.safe_dump(data))
+    [result] = sync_order_file(load_config(c.config_path), c.ledger, c.qbo(), "PO9.json")
+    assert result.outcome == "created"
+    po = c.box.qbo.find("PurchaseOrder", Id=result.qbo_id)[0]
+    assert po["Line"][0]["ItemBasedExpenseLineDetail"]["ItemRef"]["value"] == item["Id"]
+    events = [e.event for e in c.ledger.audit_trail(result.document_id)]
+    assert events.index("quarantined") < events.index("requeued") < events.index("synced")
+
+
+def test_replacement_updates_and_cancellation_closes(empty_connector: SandboxedConnector) -> None:
+    c = empty_connector
+    c.box.sps.put_file(c.orders_folder + "PO5-a.json", _order("PO5", [GOOD_LINE]))
+    _run(c)
+    c.box.sps.put_file(c.orders_folder + "PO5-b.json", _order("PO5", [{**GOOD_LINE, "OrderQty": 7}], "05"))
+    assert [r.outcome for r in _run(c)["PO5-b.json"]] == ["updated"]
+    [po] = c.purchase_orders()
+    assert po["Line"][0]["ItemBasedExpenseLineDetail"]["Qty"] == 7 and po["POStatus"] == "Open"
+    c.box.sps.put_file(c.orders_folder + "PO5-c.json", _order("PO5", [GOOD_LINE], "01"))
+    assert [r.outcome for r in _run(c)["PO5-c.json"]] == ["closed"]
+    [po] = c.purchase_orders()
+    assert po["POStatus"] == "Closed"
+
+
+def test_a_crash_between_the_qbo_write_and_the_ledger_update_creates_one_document(
+    empty_connector: SandboxedConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = empty_connector
+    c.box.sps.put_file(c.orders_folder + "PO6.json", _order("PO6", [GOOD_LINE]))
+    fetch_order_file(c.config, c.ledger, c.sps(), "PO6.json")
+
+    def crash(*_: object, **__: object) -> None:
+        raise SystemExit("killed after the QBO write")
+
+    monkeypatch.setattr(type(c.ledger), "mark_synced", crash)
+    with pytest.raises(SystemExit):
+        sync_order_file(c.config, c.ledger, c.qbo(), "PO6.json")
+    monkeypatch.undo()
+    assert len(c.purchase_orders()) == 1 and c.ledger.open_intents()
+    [result] = sync_order_file(c.config, c.ledger, c.qbo(), "PO6.json")
+    assert result.outcome == "created" and len(c.purchase_orders()) == 1
+    assert not c.ledger.open_intents()
+
+
+def test_two_retailers_with_the_same_po_number_get_two_findable_documents(
+    empty_connector: SandboxedConnector,
+) -> None:
+    c = empty_connector
+    c.box.sps.put_file(c.orders_folder + "A.json", _order("PO-SAME-1", [GOOD_LINE]))
+    other = json.loads(_order("PO-SAME-1", [GOOD_LINE]))
+    other["Header"]["OrderHeader"]["TradingPartnerId"] = "525GROMM"
+    c.box.sps.put_file(c.orders_folder + "B.json", json.dumps(other).encode())
+    long_po = "1234567890123456789012"  # 22 characters
+    c.box.sps.put_file(c.orders_folder + "C.json", _order(long_po, [GOOD_LINE]))
+    results = _run(c)
+    assert all(r.outcome == "created" for rs in results.values() for r in rs)
+    numbers = sorted(po["DocNumber"] for po in c.purchase_orders())
+    assert "PO-SAME-1" in numbers and len(set(numbers)) == 3 and all(len(n) <= 21 for n in numbers)
+    for po_number in ("PO-SAME-1", long_po):
+        assert sum(po_number in po.get("Memo", "") for po in c.purchase_orders()) == (
+            2 if po_number == "PO-SAME-1" else 1
+        )

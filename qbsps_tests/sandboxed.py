@@ -1,0 +1,78 @@
+"""A sandbox plus the connector wired to it exactly as a user wires it: through the config file
+that `qbsps sandbox --write-config` writes, loaded by the connector's own loader."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from qbsps_orchestration.lib.config import QbspsConfig, load_config
+from qbsps_orchestration.lib.connector import open_ledger, qbo_client, sps_client
+from qbsps_orchestration.lib.http import RetryPolicy
+from qbsps_orchestration.lib.ledger import Ledger
+from qbsps_orchestration.lib.qbo import QboClient
+from qbsps_orchestration.lib.sps import SpsClient
+from qbsps_orchestration.sandbox.runtime import Sandbox
+from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
+from qbsps_tests.support import shared_dir
+
+FAST_RETRY = RetryPolicy(max_attempts=4, base_seconds=0.01, max_wait_seconds=0.05)
+
+
+@dataclass
+class SandboxedConnector:
+    box: Sandbox
+    config_path: Path
+    config: QbspsConfig
+    ledger: Ledger
+    _clients: list = field(default_factory=list)
+
+    @property
+    def orders_folder(self) -> str:
+        return self.config.sps.folders.orders
+
+    def sps(self) -> SpsClient:
+        client = sps_client(self.config, retry=FAST_RETRY)
+        self._clients.append(client)
+        return client
+
+    def qbo(self) -> QboClient:
+        client = qbo_client(self.config, self.ledger, retry=FAST_RETRY)
+        self._clients.append(client)
+        return client
+
+    def order_files(self) -> list[str]:
+        return [p.rsplit("/", 1)[1] for p in self.box.sps.list_files(self.orders_folder)]
+
+    def purchase_orders(self) -> list[dict]:
+        return self.box.qbo.find("PurchaseOrder")
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self.ledger.close()
+
+
+@contextmanager
+def sandboxed_connector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, samples: bool
+) -> Iterator[SandboxedConnector]:
+    samples_dir = shared_dir() / "sps_samples" if samples else None
+    settings = SandboxSettings(
+        qbo=QboSandboxSettings(throttle=False),
+        sps=SpsSandboxSettings(samples_dir=samples_dir, seed=samples),
+    )
+    with Sandbox(settings) as box:
+        config_path = tmp_path / "qbsps" / "config.yaml"
+        box.write_config(config_path)
+        monkeypatch.setenv("QBSPS_CONFIG", str(config_path))
+        config = load_config(config_path)
+        running = SandboxedConnector(box, config_path, config, open_ledger(config, actor="test"))
+        try:
+            yield running
+        finally:
+            running.close()
