@@ -98,6 +98,107 @@ def sandbox(
         box.stop()
 
 
+def _dagster_instance():  # noqa: ANN202 - dagster is imported lazily to keep `qbsps --help` fast
+    """The instance in $DAGSTER_HOME (default .qbsps/dagster), so runs show in the Dagster UI."""
+    import os
+
+    import dagster as dg
+
+    from .runs import prepare_dagster_home
+
+    prepare_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(Path(".qbsps/dagster").resolve()))))
+    return dg.DagsterInstance.get()
+
+
+def _load_config(path: Path | None):  # noqa: ANN202
+    from .lib.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="qbsps config file (default: $QBSPS_CONFIG).",
+)
+
+
+@main.group()
+def sync() -> None:
+    """Run a flow once through Dagster (runs are recorded in $DAGSTER_HOME)."""
+
+
+@sync.command("inbound")
+@config_option
+@click.option("--file", "files", multiple=True, help="Replay these order files (partitions) only.")
+def sync_inbound_command(config_path: Path | None, files: tuple[str, ...]) -> None:
+    """Fetch new purchase orders from SPS and write them to QuickBooks; exit 1 if any failed."""
+    from .operator_views import sync_table
+    from .runs import sync_inbound
+
+    config = _load_config(config_path)
+    report = sync_inbound(_dagster_instance(), config, list(files) or None)
+    click.echo(sync_table(report))
+    if report.failed:
+        click.echo(
+            f"\n{len(report.failed)} file(s) failed; see `qbsps status`. Re-run one with "
+            "`qbsps sync inbound --file NAME` once its cause is fixed.",
+            err=True,
+        )
+        raise SystemExit(1)
+
+
+@main.command()
+@config_option
+@click.option("--document", "document_id", type=int, help="Show one document's versions and audit trail.")
+def status(config_path: Path | None, document_id: int | None) -> None:
+    """Ledger counts by state, failed documents with reasons, held conflicts."""
+    from .lib.connector import open_ledger
+    from .lib.ledger import DocumentNotFoundError
+    from .operator_views import document_text, status_text
+
+    ledger = open_ledger(_load_config(config_path), actor="cli")
+    try:
+        click.echo(document_text(ledger, document_id) if document_id else status_text(ledger))
+    except DocumentNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        ledger.close()
+
+
+@main.group()
+def conflicts() -> None:
+    """Second originals with different content, held for an operator."""
+
+
+@conflicts.command("accept")
+@config_option
+@click.argument("version_id", type=int)
+@click.option("--operator", default="operator", show_default=True, help="Who decided (for the audit trail).")
+def conflicts_accept(config_path: Path | None, version_id: int, operator: str) -> None:
+    """Accept a held conflict as a replacement; the next sync of its file updates QuickBooks."""
+    from .lib.connector import open_ledger
+    from .lib.ledger import LedgerError
+
+    ledger = open_ledger(_load_config(config_path), actor=operator)
+    try:
+        outcome = ledger.accept_conflict(version_id, actor=operator)
+        source = ledger.version(version_id).source_path or ""
+    except LedgerError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        ledger.close()
+    name = source.rsplit("/", 1)[-1]
+    click.echo(
+        f"version {version_id} accepted as a replacement ({outcome.action.value} pending); "
+        f"apply it with: qbsps sync inbound --file {name}"
+    )
+
+
 @main.command()
 def demo() -> None:
     """Start the sandbox in-process and show what it serves (the sandbox self-check)."""

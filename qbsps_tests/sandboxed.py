@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 from qbsps_orchestration.lib.config import QbspsConfig, load_config
 from qbsps_orchestration.lib.connector import open_ledger, qbo_client, sps_client
@@ -59,7 +60,7 @@ class SandboxedConnector:
 
 @contextmanager
 def sandboxed_connector(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, samples: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, samples: bool, ledger_url: str | None = None
 ) -> Iterator[SandboxedConnector]:
     samples_dir = shared_dir() / "sps_samples" if samples else None
     settings = SandboxSettings(
@@ -69,6 +70,10 @@ def sandboxed_connector(
     with Sandbox(settings) as box:
         config_path = tmp_path / "qbsps" / "config.yaml"
         box.write_config(config_path)
+        if ledger_url is not None:  # e.g. PostgreSQL instead of the sandbox's SQLite file
+            data = yaml.safe_load(config_path.read_text())
+            data["ledger"]["url"] = ledger_url
+            config_path.write_text(yaml.safe_dump(data, sort_keys=False))
         monkeypatch.setenv("QBSPS_CONFIG", str(config_path))
         config = load_config(config_path)
         running = SandboxedConnector(box, config_path, config, open_ledger(config, actor="test"))

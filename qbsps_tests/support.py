@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,3 +30,58 @@ def shared_dir() -> Path:
     if not (path / "sps_samples").is_dir():
         unavailable(f"SPS samples not found under {path} (set QBSPS_SHARED_DIR)")
     return path
+
+
+POSTGRES_URL = os.environ.get("QBSPS_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+@cache
+def postgres_unavailable_reason() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to reach it is a reason to skip, reported verbatim
+        where = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return f"PostgreSQL at {where} unreachable: {first_line}"
+    return None
+
+
+def require_postgres() -> None:
+    if reason := postgres_unavailable_reason():
+        unavailable(reason)
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema on the test server; yields a URL whose search_path is that schema."""
+    require_postgres()
+    schema = f"qbsps_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh database on the test server (Dagster's storage wants its own); yields its name."""
+    require_postgres()
+    name = f"qbsps_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -29,9 +29,23 @@ def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
 def test_sandbox_command_serves_until_signalled(tmp_path: Path, stop_signal: signal.Signals) -> None:
     info_file, config_file = tmp_path / "sandbox.json", tmp_path / "config.yaml"
     proc = subprocess.Popen(
-        [QBSPS, "sandbox", "--qbo-port", "0", "--sps-port", "0", "--latency-ms", "5",
-         "--info-file", str(info_file), "--write-config", str(config_file)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            QBSPS,
+            "sandbox",
+            "--qbo-port",
+            "0",
+            "--sps-port",
+            "0",
+            "--latency-ms",
+            "5",
+            "--info-file",
+            str(info_file),
+            "--write-config",
+            str(config_file),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         _wait_for(config_file, proc)
@@ -49,8 +63,11 @@ def test_sandbox_command_serves_until_signalled(tmp_path: Path, stop_signal: sig
         httpx.get(f"{info['qbo']['api_base_url']}/_sandbox/health", timeout=2)
 
 
-def test_demo_runs_the_sandbox_self_check() -> None:
-    result = subprocess.run([QBSPS, "demo"], capture_output=True, text=True, timeout=120)
+def test_demo_runs_the_inbound_flow_end_to_end(tmp_path: Path) -> None:
+    result = subprocess.run([QBSPS, "demo"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "sandbox self-check passed" in result.stdout
-    assert "PO" in result.stdout  # the seeded purchase orders are listed
+    out = result.stdout
+    assert "qbsps sync inbound" in out and out.count(" created ") >= 4
+    listed = out.split("Purchase orders now in the sandbox company")[1]
+    assert "PO584615-1 " in listed and "The Grommet" in listed
+    assert (tmp_path / ".qbsps" / "demo" / "dagster").is_dir()  # runs recorded for the Dagster UI

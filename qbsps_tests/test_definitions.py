@@ -24,6 +24,10 @@ def test_workspace_validates_with_the_dagster_cli(tmp_path: Path) -> None:
     (tmp_path / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
     result = subprocess.run(
         [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=180,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,5 @@
+"""ConfigurableResources that hand the lib/ clients to assets and sensors."""
+
+from .connector import LedgerResource, QboResource, QbspsConfigResource, SpsResource
+
+__all__ = ["LedgerResource", "QboResource", "QbspsConfigResource", "SpsResource"]

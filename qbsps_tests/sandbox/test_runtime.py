@@ -29,8 +29,14 @@ def test_info_file_has_the_documented_shape(box: Sandbox, tmp_path: Path) -> Non
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds credentials
     assert set(info) == {"qbo", "sps"}
     assert set(info["qbo"]) == {
-        "api_base_url", "token_url", "discovery_url", "realm_id", "client_id", "client_secret",
-        "refresh_token", "webhook_verifier_token",
+        "api_base_url",
+        "token_url",
+        "discovery_url",
+        "realm_id",
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "webhook_verifier_token",
     }
     assert set(info["sps"]) == {"api_base_url", "token_url", "client_id", "client_secret"}
     assert all(isinstance(v, str) and v for part in info.values() for v in part.values())
@@ -57,8 +63,12 @@ def test_a_client_reaches_both_apis_with_only_the_info_file(box: Sandbox) -> Non
 
         sps_token = http.post(
             sps["token_url"],
-            json={"grant_type": "client_credentials", "client_id": sps["client_id"],
-                  "client_secret": sps["client_secret"], "audience": "https://spscommerce.com"},
+            json={
+                "grant_type": "client_credentials",
+                "client_id": sps["client_id"],
+                "client_secret": sps["client_secret"],
+                "audience": "https://spscommerce.com",
+            },
         ).json()["access_token"]
         listing = http.get(
             f"{sps['api_base_url']}/transactions/v5/data/out/PO/",

@@ -216,3 +216,19 @@ def test_two_retailers_with_the_same_po_number_get_two_findable_documents(
         assert sum(po_number in po.get("Memo", "") for po in c.purchase_orders()) == (
             2 if po_number == "PO-SAME-1" else 1
         )
+
+
+def test_qbsps_own_demo_orders_land_on_a_machine_without_the_samples(
+    empty_connector: SandboxedConnector,
+) -> None:
+    """A fresh machine has no ../shared: the sandbox seeds qbsps's own orders, and they must map."""
+    from datetime import date
+
+    from qbsps_orchestration.sandbox.sps.demo_orders import demo_order_files
+
+    c = empty_connector
+    for name, raw in demo_order_files(date(2026, 11, 27)).items():
+        c.box.sps.put_file(c.orders_folder + name, raw)
+    results = _run(c)
+    assert all(r.outcome == "created" for rs in results.values() for r in rs), results
+    assert len(c.purchase_orders()) == len(results) >= 3

@@ -6,53 +6,20 @@ unreachable the PostgreSQL cases skip with the reason, except under CI, where th
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.secrets import SecretCipher
-
-POSTGRES_URL = os.environ.get("QBSPS_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-
-
-@cache
-def postgres_unavailable_reason() -> str | None:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as error:  # any failure to reach it is a reason to skip, reported verbatim
-        where = make_url(POSTGRES_URL).render_as_string(hide_password=True)
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        return f"PostgreSQL at {where} unreachable: {first_line}"
-    return None
+from qbsps_tests.support import postgres_schema
 
 
 @pytest.fixture
 def postgres_schema_url() -> Iterator[str]:
-    if reason := postgres_unavailable_reason():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI requires PostgreSQL: {reason}")
-        pytest.skip(reason)
-    schema = f"qbsps_ledger_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])

@@ -17,17 +17,23 @@ def test_client_credentials_json_body_gives_bearer_token(sps: RunningSps) -> Non
 
 
 def test_form_body_and_old_audience_are_accepted(sps: RunningSps) -> None:
-    response = sps.http.post("/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": sps.settings.client_id,
-        "client_secret": sps.settings.client_secret, "audience": "api://api.spscommerce.com/",
-    })
+    response = sps.http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": sps.settings.client_id,
+            "client_secret": sps.settings.client_secret,
+            "audience": "api://api.spscommerce.com/",
+        },
+    )
     assert response.status_code == 200 and response.json()["token_type"] == "Bearer"
 
 
 def test_http_basic_client_authentication(sps: RunningSps) -> None:
     basic = base64.b64encode(f"{sps.settings.client_id}:{sps.settings.client_secret}".encode()).decode()
     response = sps.http.post(
-        "/oauth/token", data={"grant_type": "client_credentials", "audience": "https://spscommerce.com"},
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "audience": "https://spscommerce.com"},
         headers={"Authorization": f"Basic {basic}"},
     )
     assert response.status_code == 200
@@ -95,8 +101,9 @@ def test_every_api_call_needs_a_valid_token(sps: RunningSps) -> None:
         sps.http.get("/auth-check"),
         sps.http.get(DATA),
         sps.http.get("/transactions/v5/history"),
-        sps.http.post(DATA + "in/x.json", content=b"{}",
-                      headers={"Content-Type": "application/octet-stream"}),
+        sps.http.post(
+            DATA + "in/x.json", content=b"{}", headers={"Content-Type": "application/octet-stream"}
+        ),
         sps.http.delete(DATA + "out/PO/x.json"),
         sps.http.get(DATA, headers={"Authorization": "Bearer forged"}),
         sps.http.get(DATA, headers={"Authorization": "Basic abc"}),

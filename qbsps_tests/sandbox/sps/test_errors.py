@@ -10,8 +10,11 @@ def test_problem_json_is_the_default_and_echoes_the_request_id(sps: RunningSps) 
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
-        "title": "Not Found", "status": 404, "detail": "Directory '/nowhere/' not found.",
-        "instance": "/transactions/v5/data/nowhere/", "requestId": "req-42",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Directory '/nowhere/' not found.",
+        "instance": "/transactions/v5/data/nowhere/",
+        "requestId": "req-42",
     }
     assert response.headers["X-Request-ID"] == "req-42"
     generated = sps.api.get(DATA + "nowhere/").json()["requestId"]
@@ -29,7 +32,8 @@ def test_legacy_shape_can_be_switched_on_and_off(sps: RunningSps) -> None:
     unauthorized = sps.http.get(DATA)
     assert unauthorized.json()["error"]["error"] == "invalid_token"
     assert sps.upload("in/x", b"", **{"Content-Type": "text/plain"}).json()["error"]["error"] == (
-        "unsupported_media_type")
+        "unsupported_media_type"
+    )
     assert sps.http.post("/_sandbox/sps/error-shape", json={"shape": "yaml"}).status_code == 400
     sps.http.post("/_sandbox/sps/error-shape", json={"shape": "problem"})
     assert sps.api.get(DATA + "nowhere/").json()["title"] == "Not Found"
@@ -50,16 +54,20 @@ def test_unknown_routes_and_methods_answer_in_sps_shape(sps: RunningSps) -> None
 
 
 def test_injected_429_and_503_answer_in_sps_shape(sps: RunningSps) -> None:
-    added = sps.http.post("/_sandbox/faults", json={"status": 429, "count": 1, "retry_after": 7,
-                                                    "path_prefix": "/transactions/"})
+    added = sps.http.post(
+        "/_sandbox/faults",
+        json={"status": 429, "count": 1, "retry_after": 7, "path_prefix": "/transactions/"},
+    )
     assert added.status_code == 201
     throttled = sps.api.get(DATA + "out/PO/", headers={"X-Request-ID": "r-1"})
     assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "7"
     assert throttled.headers["content-type"] == "application/problem+json"
     assert throttled.json() == {
-        "title": "Too Many Requests", "status": 429,
+        "title": "Too Many Requests",
+        "status": 429,
         "detail": "Request for resource '/transactions/v5/data/out/PO/' has been rate-limited.",
-        "instance": "/transactions/v5/data/out/PO/", "requestId": "r-1",
+        "instance": "/transactions/v5/data/out/PO/",
+        "requestId": "r-1",
     }
     assert sps.api.get(DATA + "out/PO/").status_code == 200  # the scripted fault is used up
     sps.http.post("/_sandbox/sps/error-shape", json={"shape": "legacy"})

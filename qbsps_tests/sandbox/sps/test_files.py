@@ -70,9 +70,13 @@ def test_delete_is_204_then_404_and_recorded_for_out(sps: RunningSps) -> None:
 
 def test_control_deliver_and_python_api(sps: RunningSps) -> None:
     content = b'{"Header": {"OrderHeader": {"TradingPartnerId": "T", "PurchaseOrderNumber": "PO5-1"}}}'
-    delivered = sps.http.post("/_sandbox/sps/deliver", json={
-        "path": "out/IN/PO5-1.json", "content_base64": base64.b64encode(content).decode(),
-    })
+    delivered = sps.http.post(
+        "/_sandbox/sps/deliver",
+        json={
+            "path": "out/IN/PO5-1.json",
+            "content_base64": base64.b64encode(content).decode(),
+        },
+    )
     assert delivered.status_code == 201 and delivered.json()["path"] == "/out/IN/PO5-1.json"
     assert sps.sandbox.list_files("out") == ["out/IN/PO5-1.json"]  # folder created as SPS would
     assert sps.http.get("/_sandbox/sps/file", params={"path": "/out/IN/PO5-1.json"}).content == content

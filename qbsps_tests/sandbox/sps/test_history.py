@@ -53,13 +53,23 @@ def test_history_after_and_until_use_sps_timestamps(sps: RunningSps) -> None:
     assert paths(after="2025-03-01T11:00:00") == ["/out/PO/late.json"]
     assert paths(until="2025-03-01T11:00:00") == ["/out/PO/early.json"]
     assert paths(after="2025-03-01T09:00:00", until="2025-03-01T13:00:00") == [
-        "/out/PO/early.json", "/out/PO/late.json"]
+        "/out/PO/early.json",
+        "/out/PO/late.json",
+    ]
     filtered = sps.api.get(HISTORY, params={"after": "2025-03-01T09:00:00", "limit": 1}).json()
     assert "after=2025-03-01T09%3A00%3A00" in filtered["paging"]["next"]["url"]
 
 
-@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "1001"}, {"offset": "-1"},
-                                    {"after": "yesterday"}, {"until": "2025-13-01T00:00:00"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "1001"},
+        {"offset": "-1"},
+        {"after": "yesterday"},
+        {"until": "2025-13-01T00:00:00"},
+    ],
+)
 def test_history_bad_parameters_are_400(sps: RunningSps, params: dict[str, str]) -> None:
     response = sps.api.get(HISTORY, params=params)
     assert response.status_code == 400 and response.json()["status"] == 400

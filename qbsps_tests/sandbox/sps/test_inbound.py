@@ -14,12 +14,26 @@ RSX = "http://www.spscommerce.com/RSX"
 
 
 def invoice(**header: object) -> dict:
-    fields = {"TradingPartnerId": "SPSALLTESTID", "InvoiceNumber": "INV-1001", "InvoiceDate": "2025-03-01",
-              "PurchaseOrderNumber": "PO112853-1", **header}
+    fields = {
+        "TradingPartnerId": "SPSALLTESTID",
+        "InvoiceNumber": "INV-1001",
+        "InvoiceDate": "2025-03-01",
+        "PurchaseOrderNumber": "PO112853-1",
+        **header,
+    }
     return {
         "Header": {"InvoiceHeader": {k: v for k, v in fields.items() if v is not None}},
-        "LineItem": [{"InvoiceLine": {"LineSequenceNumber": "1", "VendorPartNumber": "SPSSupplierHD-20",
-                                      "InvoiceQty": 12, "InvoiceQtyUOM": "EA", "PurchasePrice": 20.5}}],
+        "LineItem": [
+            {
+                "InvoiceLine": {
+                    "LineSequenceNumber": "1",
+                    "VendorPartNumber": "SPSSupplierHD-20",
+                    "InvoiceQty": 12,
+                    "InvoiceQtyUOM": "EA",
+                    "PurchasePrice": 20.5,
+                }
+            }
+        ],
         "Summary": {"TotalAmount": 246.0, "TotalLineItemNumber": 1},
     }
 
@@ -53,24 +67,42 @@ ORDER_ACK_XML = b"""<OrderAck><Header><OrderHeader><TradingPartnerId>525GROMM</T
 <PurchaseOrderNumber>PO700104-1</PurchaseOrderNumber><TsetPurposeCode>00</TsetPurposeCode>
 <AcknowledgementType>AD</AcknowledgementType></OrderHeader></Header></OrderAck>"""
 
-ITEM_REGISTRY = [{"Header": {"HeaderReport": {"TradingPartnerId": "SPSALLTESTID", "DocumentId": "IB-1",
-                                              "TsetPurposeCode": "00", "ReportTypeCode": "MB"}},
-                  "Structure": [{"LineItem": [{"InventoryLine": {"VendorPartNumber": "SPSSupplierHD-20"}}]}]}]
+ITEM_REGISTRY = [
+    {
+        "Header": {
+            "HeaderReport": {
+                "TradingPartnerId": "SPSALLTESTID",
+                "DocumentId": "IB-1",
+                "TsetPurposeCode": "00",
+                "ReportTypeCode": "MB",
+            }
+        },
+        "Structure": [{"LineItem": [{"InventoryLine": {"VendorPartNumber": "SPSSupplierHD-20"}}]}],
+    }
+]
 
 
 def _statuses(entry: dict) -> list[str]:
     return [s["status"] for s in entry["status_log"]]
 
 
-@pytest.mark.parametrize(("name", "content", "doc_type"), [
-    ("IN1001.json", json.dumps(invoice()).encode(), "Invoice"),
-    ("IN1002.json", b"\xef\xbb\xbf" + json.dumps([invoice(InvoiceNumber="INV-1002")]).encode(), "Invoice"),
-    ("SH77.xml", SHIPMENT_XML, "Shipment"),
-    ("PR77.xml", ORDER_ACK_XML, "OrderAck"),
-    ("IB1.json", json.dumps(ITEM_REGISTRY).encode(), "ItemRegistry"),
-])
-def test_valid_uploads_are_accepted_and_consumed(sps: RunningSps, name: str, content: bytes,
-                                                 doc_type: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "doc_type"),
+    [
+        ("IN1001.json", json.dumps(invoice()).encode(), "Invoice"),
+        (
+            "IN1002.json",
+            b"\xef\xbb\xbf" + json.dumps([invoice(InvoiceNumber="INV-1002")]).encode(),
+            "Invoice",
+        ),
+        ("SH77.xml", SHIPMENT_XML, "Shipment"),
+        ("PR77.xml", ORDER_ACK_XML, "OrderAck"),
+        ("IB1.json", json.dumps(ITEM_REGISTRY).encode(), "ItemRegistry"),
+    ],
+)
+def test_valid_uploads_are_accepted_and_consumed(
+    sps: RunningSps, name: str, content: bytes, doc_type: str
+) -> None:
     response = sps.upload("in/" + name, content)
     assert response.status_code == 201 and response.json()["path"] == "/in/" + name
     assert sps.sandbox.list_files("in/") == []  # SPS took it
@@ -80,27 +112,46 @@ def test_valid_uploads_are_accepted_and_consumed(sps: RunningSps, name: str, con
     assert entry["document_type"] == doc_type and _statuses(entry) == ["received", "accepted"]
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (json.dumps(invoice(InvoiceDate=None)).encode(),
-     "Invoice 1 (InvoiceNumber 'INV-1001'): Header.InvoiceHeader.InvoiceDate is missing or empty"),
-    (json.dumps(invoice(InvoiceNumber="")).encode(),
-     "Header.InvoiceHeader.InvoiceNumber is missing or empty"),
-    (b"<Invoice><Header><InvoiceHeader><TradingPartnerId>X</TradingPartnerId></InvoiceHeader></Header>"
-     b"</Invoice>", "Invoice 1: Header.InvoiceHeader.InvoiceNumber is missing or empty"),
-    (b"<Invoices xmlns='http://example.com/other'><Invoice/></Invoices>", "namespace 'http://example.com/other'"),
-    (b"<Invoices xmlns='http://www.spscommerce.com/RSX'><Shipment/></Invoices>", "may only hold <Invoice>"),
-    (b"<Catalog><Item/></Catalog>", "<Catalog> is not a known RSX document type"),
-    (b"<Invoice><Header>", "not well-formed"),
-    (b'{"Header": {"Something": {}}}', "no known RSX header group"),
-    (b"[]", "holds no document"),
-    (b"\xef\xbb\xbf", "the file is empty"),
-    (b"INV,1001,2025-03-01", "neither RSX XML nor RSX JSON"),
-    (b'{"Header": {"OrderHeader": {"TradingPartnerId": "T", "PurchaseOrderNumber": "PO1"}}}',
-     "an Order (850) is sent by the retailer"),
-    (b'<!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>', "forbidden construct"),
-])
-def test_invalid_uploads_are_rejected_with_reasons_and_kept(sps: RunningSps, content: bytes,
-                                                            reason: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (
+            json.dumps(invoice(InvoiceDate=None)).encode(),
+            "Invoice 1 (InvoiceNumber 'INV-1001'): Header.InvoiceHeader.InvoiceDate is missing or empty",
+        ),
+        (
+            json.dumps(invoice(InvoiceNumber="")).encode(),
+            "Header.InvoiceHeader.InvoiceNumber is missing or empty",
+        ),
+        (
+            b"<Invoice><Header><InvoiceHeader><TradingPartnerId>X</TradingPartnerId></InvoiceHeader></Header>"
+            b"</Invoice>",
+            "Invoice 1: Header.InvoiceHeader.InvoiceNumber is missing or empty",
+        ),
+        (
+            b"<Invoices xmlns='http://example.com/other'><Invoice/></Invoices>",
+            "namespace 'http://example.com/other'",
+        ),
+        (
+            b"<Invoices xmlns='http://www.spscommerce.com/RSX'><Shipment/></Invoices>",
+            "may only hold <Invoice>",
+        ),
+        (b"<Catalog><Item/></Catalog>", "<Catalog> is not a known RSX document type"),
+        (b"<Invoice><Header>", "not well-formed"),
+        (b'{"Header": {"Something": {}}}', "no known RSX header group"),
+        (b"[]", "holds no document"),
+        (b"\xef\xbb\xbf", "the file is empty"),
+        (b"INV,1001,2025-03-01", "neither RSX XML nor RSX JSON"),
+        (
+            b'{"Header": {"OrderHeader": {"TradingPartnerId": "T", "PurchaseOrderNumber": "PO1"}}}',
+            "an Order (850) is sent by the retailer",
+        ),
+        (b'<!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>', "forbidden construct"),
+    ],
+)
+def test_invalid_uploads_are_rejected_with_reasons_and_kept(
+    sps: RunningSps, content: bytes, reason: str
+) -> None:
     assert sps.upload("in/bad.dat", content).status_code == 201  # the upload itself succeeds
     assert sps.sandbox.list_files("in/") == ["in/bad.dat"]
     (entry,) = sps.sandbox.history()
@@ -126,8 +177,12 @@ def test_json_schema_validation_when_schemas_are_available(start_sps, monkeypatc
     bad_json = invoice(Bogus="x")
     bad_json["LineItem"][0]["InvoiceLine"]["InvoiceQty"] = "twelve"
     bad_xml = SHIPMENT_XML.replace(b"<ShipQty>6</ShipQty>", b"<ShipQty>six</ShipQty>")
-    for name, content in (("ok.json", json.dumps(invoice()).encode()), ("ok.xml", SHIPMENT_XML),
-                          ("bad.json", json.dumps(bad_json).encode()), ("bad.xml", bad_xml)):
+    for name, content in (
+        ("ok.json", json.dumps(invoice()).encode()),
+        ("ok.xml", SHIPMENT_XML),
+        ("bad.json", json.dumps(bad_json).encode()),
+        ("bad.xml", bad_xml),
+    ):
         assert sps.upload("in/" + name, content).status_code == 201
     verdicts = {h["path"]: h["status_log"][-1] for h in sps.sandbox.history()}
     assert verdicts["/in/ok.json"]["status"] == "accepted"

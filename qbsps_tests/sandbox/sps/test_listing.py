@@ -38,7 +38,9 @@ def test_folders_and_files_sorted_case_sensitively(sps: RunningSps) -> None:
         sps.sandbox.put_file(f"out/PO/{name}", b"<x/>")
     results = sps.api.get(DATA + "out/PO/").json()["results"]
     assert [(r["path"], r["type"]) for r in results] == [
-        ("/out/PO/B.xml", "file"), ("/out/PO/a.xml", "file"), ("/out/PO/b.xml", "file"),
+        ("/out/PO/B.xml", "file"),
+        ("/out/PO/a.xml", "file"),
+        ("/out/PO/b.xml", "file"),
         ("/out/PO/sub/", "directory"),
     ]
     assert sps.api.get(DATA + "out/po/").status_code == 404  # paths are case-sensitive
@@ -98,8 +100,14 @@ def test_cursor_stays_correct_when_files_change_between_pages(sps: RunningSps) -
     sps.sandbox.put_file("out/PO/PO0a.json", b"{}")
     sps.sandbox.put_file("out/PO/PO7a.json", b"{}")
     rest, _ = _walk(sps, first["paging"]["next"]["url"])
-    assert [p.rsplit("/", 1)[1] for p in rest] == ["PO4.json", "PO6.json", "PO7.json", "PO7a.json",
-                                                     "PO8.json", "PO9.json"]
+    assert [p.rsplit("/", 1)[1] for p in rest] == [
+        "PO4.json",
+        "PO6.json",
+        "PO7.json",
+        "PO7a.json",
+        "PO8.json",
+        "PO9.json",
+    ]
 
 
 def test_cursor_of_the_last_file_after_its_deletion_still_ends_cleanly(sps: RunningSps) -> None:

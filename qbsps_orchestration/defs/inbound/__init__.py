@@ -1,0 +1,1 @@
+"""Inbound purchase orders: SPS mailbox → ledger → QBO, one dynamic partition per SPS file."""

@@ -1,0 +1,86 @@
+"""sps_purchase_orders (fetch, validate, store raw, remove from the mailbox) and qbo_purchase_orders
+(map and upsert), on one dynamic partition per SPS file.
+
+One op serves both assets so a run over many files keeps going past a bad one: each file that
+succeeds gets its own materialization; at the end the step fails if any file failed, which leaves
+exactly those partitions failed. Re-materializing a partition replays that file from the ledger.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from ...lib.inbound.batch import process_files
+from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
+from ..names import GROUP_INBOUND, POOL_QBO
+from .metadata import failure_metadata, fetched_metadata, synced_metadata
+from .partitions import purchase_order_files
+
+SPS_PURCHASE_ORDERS = dg.AssetKey("sps_purchase_orders")
+QBO_PURCHASE_ORDERS = dg.AssetKey("qbo_purchase_orders")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            SPS_PURCHASE_ORDERS,
+            partitions_def=purchase_order_files,
+            group_name=GROUP_INBOUND,
+            kinds={"sps"},
+            skippable=True,
+            description="Retailer purchase orders (RSX 850) fetched from the SPS mailbox, "
+            "validated and stored raw in the ledger; removed from the mailbox once stored.",
+        ),
+        dg.AssetSpec(
+            QBO_PURCHASE_ORDERS,
+            deps=[SPS_PURCHASE_ORDERS],
+            partitions_def=purchase_order_files,
+            group_name=GROUP_INBOUND,
+            kinds={"quickbooks"},
+            skippable=True,
+            description="The same orders as QuickBooks PurchaseOrders (or Estimates, per partner): one QBO "
+            "document per trading partner and PO number.",
+        ),
+    ],
+    partitions_def=purchase_order_files,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=True,
+    pool=POOL_QBO,
+)
+def inbound_purchase_orders(
+    context: dg.AssetExecutionContext,
+    qbsps_config: QbspsConfigResource,
+    ledger: LedgerResource,
+    sps: SpsResource,
+    qbo: QboResource,
+) -> Iterator[dg.AssetMaterialization]:
+    fetch = SPS_PURCHASE_ORDERS in context.selected_asset_keys
+    sync = QBO_PURCHASE_ORDERS in context.selected_asset_keys
+    config = qbsps_config.load()
+    with (
+        ledger.open(actor="dagster", run_id=context.run.run_id) as book,
+        sps.client() as sps_api,
+        qbo.client(book) as qbo_api,
+    ):
+        outcomes = process_files(
+            config, book, sps_api, qbo_api, context.partition_keys, fetch=fetch, sync=sync
+        )
+    for outcome in outcomes:
+        if fetch and outcome.fetch_ok:
+            yield dg.AssetMaterialization(
+                SPS_PURCHASE_ORDERS, partition=outcome.name, metadata=fetched_metadata(outcome)
+            )
+        if sync and outcome.sync_ok:
+            yield dg.AssetMaterialization(
+                QBO_PURCHASE_ORDERS, partition=outcome.name, metadata=synced_metadata(outcome)
+            )
+    failed = [o for o in outcomes if o.error]
+    for outcome in failed:
+        context.log.error(outcome.error)
+    if failed:
+        raise dg.Failure(
+            description=f"{len(failed)} of {len(outcomes)} purchase order files failed; their partitions "
+            "stay failed, the others landed. Re-materialize a partition to replay it.",
+            metadata=failure_metadata(failed),
+            allow_retries=False,
+        )

@@ -1,0 +1,87 @@
+"""sps_purchase_order_sensor: list the SPS orders folder, add a partition per new file, and ask for
+one run over the new ones (single-run backfill policy)."""
+
+import os
+import time
+
+import dagster as dg
+
+from ...lib.config import ConfigError, load_config
+from ...lib.inbound.mailbox_watch import plan_poll
+from ...resources import QbspsConfigResource, SpsResource
+from ..names import RANGE_END, RANGE_START, TAG_TRIGGER
+from .assets import SPS_PURCHASE_ORDERS
+from .jobs import inbound_purchase_orders_job
+from .partitions import purchase_order_files
+
+DEFAULT_INTERVAL_MINUTES = 5
+
+
+def polling_interval_seconds() -> int:
+    """From the config when it can be read at load time; Dagster fixes the interval per definition."""
+    try:
+        return load_config(os.environ.get("QBSPS_CONFIG") or None).polling.interval_minutes * 60
+    except (ConfigError, OSError):
+        return DEFAULT_INTERVAL_MINUTES * 60
+
+
+def inbound_run_requests(new_keys: list[str], redelivered: list[str], sequence: int) -> list[dg.RunRequest]:
+    requests = []
+    if new_keys:  # added together at the end of the partition list, so they form one range
+        tags = {RANGE_START: new_keys[0], RANGE_END: new_keys[-1], TAG_TRIGGER: "sps_purchase_order_sensor"}
+        requests.append(dg.RunRequest(run_key=f"orders:{sequence}:{new_keys[0]}:{new_keys[-1]}", tags=tags))
+    for key in redelivered:
+        requests.append(
+            dg.RunRequest(
+                run_key=f"orders:{sequence}:{key}",
+                partition_key=key,
+                tags={TAG_TRIGGER: "sps_purchase_order_sensor"},
+            )
+        )
+    return requests
+
+
+def last_fetched(instance: dg.DagsterInstance, names: list[str]) -> dict[str, float]:
+    """When each file was last fetched: its latest sps_purchase_orders materialization."""
+    if not names:
+        return {}
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=SPS_PURCHASE_ORDERS, asset_partitions=names), limit=len(names) * 4
+    ).records
+    fetched: dict[str, float] = {}
+    for record in records:
+        partition = record.partition_key
+        if partition is not None:
+            fetched[partition] = max(fetched.get(partition, 0.0), record.timestamp)
+    return fetched
+
+
+@dg.sensor(
+    job=inbound_purchase_orders_job,
+    minimum_interval_seconds=polling_interval_seconds(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Polls the SPS orders folder (cursor-paged listing) for new purchase order files.",
+)
+def sps_purchase_order_sensor(
+    context: dg.SensorEvaluationContext, qbsps_config: QbspsConfigResource, sps: SpsResource
+) -> dg.SensorResult:
+    folder = qbsps_config.load().sps.folders.orders
+    with sps.client() as client:
+        present = [entry.name for entry in client.iter_files(folder)]
+    known = set(context.instance.get_dynamic_partitions(purchase_order_files.name))
+    plan = plan_poll(
+        context.cursor,
+        present,
+        known,
+        last_fetched(context.instance, [n for n in present if n in known]),
+        now=time.time(),
+    )
+    if plan.deferred:
+        context.log.info(f"{plan.deferred} more new files wait for the next poll")
+    return dg.SensorResult(
+        run_requests=inbound_run_requests(plan.new_keys, plan.redelivered, plan.sequence),
+        dynamic_partitions_requests=[purchase_order_files.build_add_request(plan.new_keys)]
+        if plan.new_keys
+        else [],
+        cursor=plan.cursor,
+    )

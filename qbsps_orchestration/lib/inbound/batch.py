@@ -1,0 +1,82 @@
+"""One pass over a batch of mailbox files: fetch, then sync, each file on its own.
+
+A file that fails (bad input, a QBO refusal, an SPS outage) is reported and the rest proceed:
+one document never stops the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..config import QbspsConfig
+from ..ledger import Ledger
+from ..qbo import QboClient
+from ..sps import SpsClient
+from .fetch import fetch_order_file
+from .results import DocumentResult, InboundDocumentError
+from .sync import sync_order_file
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileOutcome:
+    name: str
+    fetched: list[DocumentResult] = field(default_factory=list)
+    synced: list[DocumentResult] = field(default_factory=list)
+    fetch_error: str | None = None
+    sync_error: str | None = None
+
+    @property
+    def fetch_ok(self) -> bool:
+        return self.fetch_error is None
+
+    @property
+    def sync_ok(self) -> bool:
+        return self.fetch_error is None and self.sync_error is None
+
+    @property
+    def error(self) -> str | None:
+        return self.fetch_error or self.sync_error
+
+
+def process_files(
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient | None,
+    qbo: QboClient | None,
+    names: Iterable[str],
+    *,
+    fetch: bool = True,
+    sync: bool = True,
+) -> list[FileOutcome]:
+    outcomes = []
+    for name in names:
+        outcome = FileOutcome(name)
+        outcomes.append(outcome)
+        if fetch:
+            assert sps is not None
+            outcome.fetched, outcome.fetch_error = _step(
+                lambda n=name: fetch_order_file(config, ledger, sps, n), name
+            )
+            if outcome.fetch_error:
+                continue
+        if sync:
+            assert qbo is not None
+            outcome.synced, outcome.sync_error = _step(
+                lambda n=name: sync_order_file(config, ledger, qbo, n), name
+            )
+    return outcomes
+
+
+def _step(work: Callable[[], list[DocumentResult]], name: str) -> tuple[list[DocumentResult], str | None]:
+    try:
+        return work(), None
+    except InboundDocumentError as exc:
+        return exc.results, str(exc)
+    except Exception as exc:  # an outage or a bug on one file must not stop the others
+        log.exception("inbound file %s failed", name)
+        message = str(exc) if name in str(exc) else f"{name}: {type(exc).__name__}: {exc}"
+        return [], message

@@ -1,0 +1,92 @@
+"""What `qbsps sync` and `qbsps status` print: plain text tables for a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .lib.ledger import Direction, Ledger
+from .runs import SyncReport
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def sync_table(report: SyncReport) -> str:
+    rows = [
+        (r.file, r.step, r.outcome, r.trading_partner, r.po_number, r.qbo_id, r.detail) for r in report.rows
+    ]
+    if not rows:
+        return "nothing to do: the SPS orders folder is empty"
+    return table(("file", "step", "outcome", "partner", "PO number", "QBO id", "detail"), rows)
+
+
+def status_text(ledger: Ledger) -> str:
+    rows = [
+        (direction.value, state, count)
+        for direction in Direction
+        for state, count in sorted(ledger.counts_by_state(direction).items())
+    ]
+    parts = ["Documents by state:", table(("direction", "state", "count"), rows) if rows else "  none yet"]
+    failed = ledger.failed_documents()
+    if failed:
+        parts += [
+            "",
+            "Failed or quarantined:",
+            table(
+                ("id", "partner", "number", "state", "reason"),
+                [
+                    (d.id, d.trading_partner_id or "-", d.business_key, d.state.value, d.reason or "")
+                    for d in failed
+                ],
+            ),
+        ]
+    conflicts = ledger.held_conflicts()
+    if conflicts:
+        parts += [
+            "",
+            "Held conflicts (accept one with: qbsps conflicts accept VERSION_ID):",
+            table(
+                ("version", "document", "source", "reason"),
+                [(v.id, v.document_id, v.source_path or "-", v.reason or "") for v in conflicts],
+            ),
+        ]
+    return "\n".join(parts)
+
+
+def document_text(ledger: Ledger, document_id: int) -> str:
+    doc = ledger.document(document_id)
+    head = [
+        f"Document {doc.id}: {doc.direction.value} {doc.doc_type} "
+        f"{doc.trading_partner_id}/{doc.business_key}",
+        f"state {doc.state.value}; QBO {doc.qbo_entity or '-'} {doc.qbo_id or '-'} (SyncToken "
+        f"{doc.qbo_sync_token or '-'}, DocNumber {doc.qbo_doc_number or '-'})",
+    ]
+    if doc.reason:
+        head.append(f"reason: {doc.reason}")
+    head += [f"warning: {w}" for w in doc.warnings]
+    versions = table(
+        ("version", "purpose", "disposition", "source", "received"),
+        [
+            (
+                v.id,
+                v.tset_purpose_code or "-",
+                v.disposition.value,
+                v.source_path or "-",
+                v.received_at.isoformat(),
+            )
+            for v in ledger.versions(doc.id)
+        ],
+    )
+    audit = table(
+        ("at", "actor", "run", "event", "detail"),
+        [
+            (e.at.isoformat(timespec="seconds"), e.actor, (e.run_id or "-")[:8], e.event, e.detail or "")
+            for e in ledger.audit_trail(doc.id)
+        ],
+    )
+    return "\n".join([*head, "", versions, "", "Audit trail:", audit])

@@ -1,0 +1,66 @@
+"""Resources: the config file, the ledger, and one per API, each holding that API's auth.
+
+Clients are opened per use (a context manager) and closed after, so a run never keeps sockets or a
+database connection beyond its step; the QBO tokens live in the ledger, not in the resource.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+
+from ..lib.config import CONFIG_ENV, QbspsConfig, load_config
+from ..lib.connector import open_ledger, qbo_client, sps_client
+from ..lib.ledger import Ledger
+from ..lib.qbo import QboClient
+from ..lib.sps import SpsClient
+
+
+class QbspsConfigResource(dg.ConfigurableResource):
+    """The qbsps config file; empty means ``$QBSPS_CONFIG``."""
+
+    path: str = ""
+
+    def load(self) -> QbspsConfig:
+        return load_config(self.path or os.environ.get(CONFIG_ENV) or None)
+
+
+class LedgerResource(dg.ConfigurableResource):
+    config: dg.ResourceDependency[QbspsConfigResource]
+
+    @contextmanager
+    def open(self, *, actor: str, run_id: str | None = None) -> Iterator[Ledger]:
+        ledger = open_ledger(self.config.load(), actor=actor, run_id=run_id)
+        try:
+            yield ledger
+        finally:
+            ledger.close()
+
+
+class SpsResource(dg.ConfigurableResource):
+    """SPS Commerce: client-credentials token, Transaction API v5."""
+
+    config: dg.ResourceDependency[QbspsConfigResource]
+
+    @contextmanager
+    def client(self) -> Iterator[SpsClient]:
+        client = sps_client(self.config.load())
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+class QboResource(dg.ConfigurableResource):
+    """QuickBooks Online: OAuth tokens kept and rotated in the ledger, Accounting API v3."""
+
+    config: dg.ResourceDependency[QbspsConfigResource]
+
+    @contextmanager
+    def client(self, ledger: Ledger) -> Iterator[QboClient]:
+        client = qbo_client(self.config.load(), ledger)
+        try:
+            yield client
+        finally:
+            client.close()

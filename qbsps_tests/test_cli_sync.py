@@ -1,0 +1,80 @@
+"""`qbsps sync inbound`, `qbsps status` and `qbsps conflicts accept` as an operator runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from qbsps_orchestration.sandbox.sps.seed import published_samples
+from qbsps_tests.sandboxed import SandboxedConnector
+from qbsps_tests.support import shared_dir
+
+QBSPS = str(Path(sys.executable).parent / "qbsps")
+
+
+def _qbsps(c: SandboxedConnector, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QBSPS_CONFIG": str(c.config_path), "DAGSTER_HOME": str(home)}
+    return subprocess.run(
+        [QBSPS, *args], capture_output=True, text=True, timeout=300, env=env, cwd=home.parent
+    )
+
+
+def test_sync_inbound_runs_through_dagster_and_reports(connector: SandboxedConnector, tmp_path: Path) -> None:
+    home = tmp_path / "dagster_home"
+    result = _qbsps(connector, home, "sync", "inbound")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(" created ") == 5 and "PO112853-1-v7.7-CrossDock.json" in result.stdout
+    with dg.DagsterInstance.from_config(str(home)) as instance:  # recorded where `dagster dev` looks
+        runs = instance.get_runs()
+        assert runs and all(r.tags.get("qbsps/trigger") == "qbsps sync inbound" for r in runs)
+    status = _qbsps(connector, home, "status")
+    assert status.returncode == 0 and "synced" in status.stdout
+
+    again = _qbsps(connector, home, "sync", "inbound")  # nothing left in the mailbox
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+
+
+def test_a_failed_document_makes_sync_exit_non_zero_and_shows_in_status(
+    empty_connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    c, home = empty_connector, tmp_path / "dagster_home"
+    c.box.sps.put_file(c.orders_folder + "PO1-broken.xml", b"<Order><Header><OrderHeader>")
+    result = _qbsps(c, home, "sync", "inbound")
+    assert result.returncode == 1 and "PO1-broken.xml" in result.stdout and "failed" in result.stdout
+    status = _qbsps(c, home, "status")
+    assert "Failed or quarantined" in status.stdout and "PO1-broken.xml" in status.stdout
+    [doc] = c.ledger.failed_documents()
+    detail = _qbsps(c, home, "status", "--document", str(doc.id))
+    assert "Audit trail" in detail.stdout and "quarantined" in detail.stdout
+
+
+def test_operator_accepts_a_held_conflict(empty_connector: SandboxedConnector, tmp_path: Path) -> None:
+    c, home = empty_connector, tmp_path / "dagster_home"
+    for name, raw in published_samples(shared_dir() / "sps_samples").items():
+        c.box.sps.put_file(c.orders_folder + name, raw)
+    assert _qbsps(c, home, "sync", "inbound").returncode == 0
+    status = _qbsps(c, home, "status").stdout
+    assert "Held conflicts" in status
+    conflict = c.ledger.held_conflicts()[0]
+    accepted = _qbsps(c, home, "conflicts", "accept", str(conflict.id), "--operator", "alice")
+    assert accepted.returncode == 0, accepted.stderr
+    name = conflict.source_path.rsplit("/", 1)[1]
+    assert f"qbsps sync inbound --file {name}" in accepted.stdout
+    replay = _qbsps(c, home, "sync", "inbound", "--file", name)
+    assert replay.returncode == 0 and " updated " in replay.stdout
+    assert len(c.purchase_orders()) == 1
+    events = [(e.event, e.actor) for e in c.ledger.audit_trail(conflict.document_id)]
+    assert ("conflict_accepted", "alice") in events
+
+
+def test_config_errors_name_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "config.yaml"
+    bad.write_text("qbo: {}\n")
+    result = subprocess.run(
+        [QBSPS, "status", "--config", str(bad)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0 and "qbo.api_base_url" in result.stderr
