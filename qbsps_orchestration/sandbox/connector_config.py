@@ -14,6 +14,15 @@ import yaml
 from .seed_catalog import ITEMS, PARTNERS
 
 SANDBOX_LEDGER = "sandbox-ledger.db"
+DEMO_GS1_PREFIX = "0614141"  # GS1's own example company prefix
+DEMO_SUPPLIER = {
+    "name": "qbsps Demo Supplier Co",
+    "address1": "100 Warehouse Way",
+    "city": "Minneapolis",
+    "state": "MN",
+    "postal_code": "55401",
+    "country": "US",
+}
 SECRET_KEY_FILE = "secret.key"
 
 if TYPE_CHECKING:
@@ -62,6 +71,8 @@ def sandbox_connector_config(sandbox: Sandbox, *, config_dir: Path) -> str:
             "expense_account": _ref(sandbox, "Account", AccountType="Cost of Goods Sold"),
             "income_account": _ref(sandbox, "Account", AccountType="Income"),
         },
+        "supplier": DEMO_SUPPLIER,
+        "carriers": {"UPS Ground": "UPSN", "FedEx Ground": "FDEG", "USPS Priority": "USPS"},
         "trading_partners": [
             {
                 "trading_partner_id": p.trading_partner_id,
@@ -71,6 +82,8 @@ def sandbox_connector_config(sandbox: Sandbox, *, config_dir: Path) -> str:
                 "qbo_customer": _ref(sandbox, "Customer", CompanyName=p.name),
                 "rsx_format": p.rsx_format,
                 "inbound_target": "PurchaseOrder",
+                "gs1_company_prefix": DEMO_GS1_PREFIX,
+                "send_order_acks": True,
             }
             for p in PARTNERS
         ],

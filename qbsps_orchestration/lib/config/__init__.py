@@ -19,6 +19,7 @@ from .models import (
     QbspsConfig,
     SpsFolders,
     SpsSettings,
+    Supplier,
     TradingPartner,
 )
 from .refs import QboRef
@@ -41,6 +42,7 @@ __all__ = [
     "QbspsConfig",
     "SpsFolders",
     "SpsSettings",
+    "Supplier",
     "TradingPartner",
     "UnknownTradingPartnerError",
     "config_from_mapping",

@@ -39,6 +39,20 @@ def _realm_id(value: str) -> str:
     return value
 
 
+def _gs1_prefix(value: str) -> str:
+    value = value.strip()
+    if not (value.isdigit() and 6 <= len(value) <= 12):
+        raise ValueError(f"{value!r} is not a GS1 company prefix (6 to 12 digits)")
+    return value
+
+
+def _scac(value: str) -> str:
+    value = value.strip().upper()
+    if not (value.isalpha() and 2 <= len(value) <= 4):
+        raise ValueError(f"{value!r} is not a SCAC carrier code (2 to 4 letters)")
+    return value
+
+
 Folder = Annotated[str, AfterValidator(_folder)]
 
 
@@ -98,6 +112,21 @@ class TradingPartner(_Strict):
     qbo_customer: QboRef
     rsx_format: Literal["json", "xml"]
     inbound_target: Literal["PurchaseOrder", "Estimate"] = "PurchaseOrder"
+    # GS1 company prefix (6–12 digits) for the SSCC-18 of each carton on this partner's ship notices.
+    gs1_company_prefix: Annotated[str, AfterValidator(_gs1_prefix)] | None = None
+    send_order_acks: bool = False  # 855s: only partners that want them
+
+
+class Supplier(_Strict):
+    """The supplier itself, as ship notices and invoices name it (ship-from / remit-to)."""
+
+    name: Text
+    address1: Text
+    address2: Text | None = None
+    city: Text
+    state: Text
+    postal_code: Text
+    country: Text = "US"
 
 
 class QbspsConfig(_Strict):
@@ -109,6 +138,9 @@ class QbspsConfig(_Strict):
     trading_partners: list[TradingPartner] = Field(min_length=1)
     items: list[ItemRow] = Field(default_factory=list)
     items_csv: Text | None = None  # relative to the config file
+    supplier: Supplier | None = None
+    # QBO ShipMethodRef value (e.g. "UPS Ground") -> the carrier's SCAC code on ship notices.
+    carriers: dict[str, Annotated[str, AfterValidator(_scac)]] = Field(default_factory=dict)
 
     _source_path: Path | None = PrivateAttr(default=None)
     _csv_items: list[tuple[str, ItemRow]] = PrivateAttr(default_factory=list)
