@@ -5,8 +5,14 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # imported lazily at run time: `qbsps --help` stays fast
+    from dagster import DagsterInstance
+
+    from .lib.config import QbspsConfig
 
 from .sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings, default_samples_dir
 
@@ -98,7 +104,7 @@ def sandbox(
         box.stop()
 
 
-def _dagster_instance():  # noqa: ANN202 - dagster is imported lazily to keep `qbsps --help` fast
+def _dagster_instance() -> DagsterInstance:
     """The instance in $DAGSTER_HOME (default .qbsps/dagster), so runs show in the Dagster UI."""
     import os
 
@@ -110,7 +116,7 @@ def _dagster_instance():  # noqa: ANN202 - dagster is imported lazily to keep `q
     return dg.DagsterInstance.get()
 
 
-def _load_config(path: Path | None):  # noqa: ANN202
+def _load_config(path: Path | None) -> QbspsConfig:
     from .lib.config import ConfigError, load_config
 
     try:
@@ -201,7 +207,7 @@ def conflicts_accept(config_path: Path | None, version_id: int, operator: str) -
 
 @main.command()
 def demo() -> None:
-    """Start the sandbox in-process and show what it serves (the sandbox self-check)."""
+    """Start the sandbox, run the inbound sync once through Dagster, show the result."""
     from .demo import run_demo
 
     raise SystemExit(run_demo(click.echo))

@@ -16,6 +16,7 @@ from ..ledger.records import DocumentRecord, VersionRecord
 from ..mapping.doc_number import doc_number_candidates, order_marker
 from ..mapping.purchase_order import MappedOrder, MappingError, map_order
 from ..qbo import DuplicateDocNumberError, QboClient, QboError
+from ..qbo.errors import FaultError
 from ..qbo.query import select_in
 from ..qbo.refs import QboRefResolver, UnknownReferenceError
 from ..rsx import RsxError, read_rsx
@@ -110,7 +111,10 @@ class OrderSync:
                 # Taken: by this very order (the ledger was lost or restored) or by another document.
                 if found := self._find_ours(doc, mapped.entity, [doc_number]):
                     return found
-        raise QboError(400, [], operation=f"no free DocNumber among {candidates}")
+        detail = f"every DocNumber qbsps may use for this order ({', '.join(candidates)}) is taken"
+        raise QboError(
+            400, [FaultError("6140", "Duplicate Document Number Error", detail)], operation="create"
+        )
 
     def _find_ours(self, doc: DocumentRecord, entity: str, numbers: list[str] | None = None) -> dict | None:
         numbers = numbers or doc_number_candidates(doc.trading_partner_id, doc.business_key)
