@@ -213,5 +213,34 @@ def demo() -> None:
     raise SystemExit(run_demo(click.echo))
 
 
+@main.group()
+def webhooks() -> None:
+    """QuickBooks Online change webhooks."""
+
+
+@webhooks.command("serve")
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8713, show_default=True, help="Port to listen on (0: any free port).")
+def webhooks_serve(config_path: Path | None, host: str, port: int) -> None:
+    """Receive QBO webhooks into the ledger inbox until interrupted (SIGINT/SIGTERM)."""
+    from .lib.config import CredentialError
+    from .lib.connector import open_ledger
+    from .lib.webhooks import ReceiverStartError, serve, webhook_app
+
+    config = _load_config(config_path)
+    if config.qbo.webhook_verifier_token is None:
+        raise click.ClickException("the config has no qbo.webhook_verifier_token to verify webhooks with")
+    try:
+        verifier_token = config.qbo.webhook_verifier_token.resolve()
+    except CredentialError as exc:
+        raise click.ClickException(str(exc)) from None
+    app = webhook_app(lambda: open_ledger(config, actor="webhooks"), verifier_token, [config.qbo.realm_id])
+    try:
+        serve(app, host, port, announce=lambda line: click.echo(line))
+    except (ReceiverStartError, OSError) as exc:  # OSError: the address is taken or not ours
+        raise click.ClickException(str(exc)) from None
+
+
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""The sync ledger: source of truth for dedup, crash safety, audit, cursors and encrypted credentials."""
+"""The sync ledger: source of truth for dedup, crash safety, audit, cursors, the QBO change inbox,
+sequences and encrypted credentials."""
 
 from .audit import AuditContext
 from .credentials import LockedSecret
@@ -12,6 +13,7 @@ from .errors import (
     SecretLockTimeoutError,
     SecretNotFoundError,
 )
+from .inbox import InboxRecord
 from .ledger import Ledger
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
 from .store import LEDGER_URL_ENV, default_ledger_url
@@ -28,6 +30,7 @@ __all__ = [
     "DocumentRecord",
     "DocumentState",
     "IntentOutcome",
+    "InboxRecord",
     "IntentRecord",
     "InvalidTransitionError",
     "Ledger",

@@ -20,6 +20,7 @@ from .vocabulary import (
 )
 
 ORIGINAL_CODES = frozenset({None, TsetPurposeCode.ORIGINAL, TsetPurposeCode.DUPLICATE})
+NEVER_SENT_STATES = frozenset({DocumentState.PENDING, DocumentState.FAILED, DocumentState.QUARANTINED})
 KNOWN_CODES = ORIGINAL_CODES | {TsetPurposeCode.REPLACE, TsetPurposeCode.CANCELLATION}
 
 
@@ -161,6 +162,16 @@ def decide_next(facts: DocumentFacts, code: str | None) -> Decision:
             DocumentState.PENDING,
             True,
             "replacement (TsetPurposeCode 05)",
+        )
+    if facts.direction is Direction.OUTBOUND and facts.state in NEVER_SENT_STATES:
+        # Nothing reached the trading partner yet: the corrected document simply takes its place.
+        return Decision(
+            "replacement_received",
+            Action.SEND,
+            Disposition.REPLACEMENT,
+            DocumentState.PENDING,
+            True,
+            "changed before it was ever sent: the new content replaces it",
         )
     return Decision(
         "conflict_held",

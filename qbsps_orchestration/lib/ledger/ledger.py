@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
+from ..changes import ChangeEvent
 from ..secrets import SecretCipher
-from . import credentials, cursors, documents, intents, lifecycle, queries, received_files
+from . import credentials, cursors, documents, inbox, intents, lifecycle, queries, received_files
 from .audit import AuditContext, trail
 from .dedup import pending_action
 from .documents import ReceivedDocument
+from .inbox import InboxRecord
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
 from .store import Store, default_ledger_url
 from .vocabulary import Action, Direction, DocumentState, IntentOutcome
@@ -269,6 +271,36 @@ class Ledger:
 
     def set_cursor(self, name: str, value: str) -> None:
         self._store.write_retrying(lambda s: cursors.set_cursor(s, self.context, name, value))
+
+    # -- change inbox (QBO changes from webhooks, CDC and sweeps) --------------------------------
+    def record_changes(self, events: Iterable[ChangeEvent]) -> int:
+        """Store changes not seen before (identity: realm, entity, id, LastUpdatedTime) in one short
+        transaction; returns how many now wait for a run (see inbox.record_changes)."""
+        batch = list(events)
+        if not batch:
+            return 0
+        with self._store.write() as session:
+            return inbox.record_changes(session, batch)
+
+    def pending_changes(self, entity: str | None = None, limit: int = 1000) -> list[InboxRecord]:
+        with self._store.read() as session:
+            return inbox.pending_changes(session, entity, limit)
+
+    def mark_changes_handled(self, ids: Sequence[int], run_id: str | None = None) -> int:
+        """Mark inbox rows handled (by `run_id`, default this ledger's run); returns how many changed."""
+        with self._store.write() as session:
+            return inbox.mark_changes_handled(session, ids, run_id or self.context.run_id)
+
+    # -- sequences -------------------------------------------------------------------------------
+    def next_value(self, name: str) -> int:
+        """The next number of sequence `name` (1, 2, ...); never the same number twice, across
+        threads and processes."""
+        return self.next_values(name, 1)[0]
+
+    def next_values(self, name: str, count: int) -> range:
+        """`count` consecutive numbers of sequence `name`, reserved in one transaction."""
+        with self._store.write() as session:
+            return inbox.next_values(session, name, count)
 
     # -- credentials -----------------------------------------------------------------------------
     @property

@@ -1,4 +1,4 @@
-"""ORM tables of the ledger. The first migration creates exactly this schema (a test compares them)."""
+"""ORM tables of the ledger. The migrations create exactly this schema (a test compares them)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Dialect,
     ForeignKey,
@@ -182,3 +183,39 @@ class ReceivedFile(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChangeRecord(Base):
+    """The change inbox: one row per QBO change, however many paths (webhook, CDC, sweep) saw it.
+
+    The unique identity is (realm, entity, id, LastUpdatedTime in whole UTC seconds); a row is
+    pending until a run marks it handled."""
+
+    __tablename__ = "change_inbox"
+    __table_args__ = (
+        UniqueConstraint("realm_id", "entity", "entity_id", "changed_at", name="uq_change_inbox_identity"),
+        Index("ix_change_inbox_pending", "handled_at", "entity", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    realm_id: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column()
+    operation: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # the path that saw it first
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column()
+    run_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class SequenceCounter(Base):
+    """Named counters (e.g. SSCC serial references per GS1 company prefix); `value` is the last
+    number handed out, so a value is never given twice."""
+
+    __tablename__ = "sequences"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

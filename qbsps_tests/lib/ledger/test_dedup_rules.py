@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.ledger.dedup import (
     DocumentFacts,
     decide_duplicate,
@@ -117,3 +118,23 @@ def test_pending_action_is_derived_from_stored_facts() -> None:
         DocumentState.QUARANTINED,
     ):
         assert pending_action(facts(done)) is Action.SKIP
+
+
+def test_outbound_changed_before_it_was_sent_replaces_and_after_it_was_sent_is_held(ledger: Ledger) -> None:
+    first = ledger.record_outbound(
+        "Invoice", "TP", "INV-9", b"v1", tset_purpose_code="00", qbo_entity="Invoice", qbo_id="9"
+    )
+    assert first.action is Action.SEND
+    changed = ledger.record_outbound(
+        "Invoice", "TP", "INV-9", b"v2", tset_purpose_code="00", qbo_entity="Invoice", qbo_id="9"
+    )
+    assert changed.action is Action.SEND and not changed.duplicate  # never sent: v2 takes its place
+    ledger.mark_synced(changed.document_id, version_id=changed.version_id)
+    again = ledger.record_outbound(
+        "Invoice", "TP", "INV-9", b"v2", tset_purpose_code="00", qbo_entity="Invoice", qbo_id="9"
+    )
+    assert again.action is Action.SKIP and again.duplicate
+    after_sent = ledger.record_outbound(
+        "Invoice", "TP", "INV-9", b"v3", tset_purpose_code="00", qbo_entity="Invoice", qbo_id="9"
+    )
+    assert after_sent.action is Action.HOLD

@@ -14,7 +14,17 @@ from sqlalchemy.exc import DBAPIError
 from qbsps_orchestration.lib.ledger import LEDGER_URL_ENV, Ledger, default_ledger_url
 from qbsps_orchestration.lib.ledger.models import Base
 
-TABLES = {"documents", "document_versions", "audit_events", "cursors", "credentials", "sync_intents"}
+TABLES = {
+    "documents",
+    "document_versions",
+    "audit_events",
+    "cursors",
+    "credentials",
+    "sync_intents",
+    "received_files",
+    "change_inbox",
+    "sequences",
+}
 
 
 def test_migrate_from_empty_then_again_is_a_no_op(ledger_url: str) -> None:
@@ -27,7 +37,7 @@ def test_migrate_from_empty_then_again_is_a_no_op(ledger_url: str) -> None:
         assert TABLES | {"alembic_version"} <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
             head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert head == "0002_received_files"
+        assert head == "0003_inbox_and_sequences"
     finally:
         engine.dispose()
         ledger.close()

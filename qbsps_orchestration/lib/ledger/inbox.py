@@ -1,0 +1,175 @@
+"""The change inbox (QBO changes waiting for a run) and named sequences (SSCC serials).
+
+Both write with one INSERT .. ON CONFLICT statement, which SQLite (>= 3.35) and PostgreSQL
+resolve atomically: two receivers storing the same change keep one row, and two runs drawing
+from one sequence never get the same number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..changes import ChangeEvent
+from .errors import LedgerInputError
+from .models import ChangeRecord, SequenceCounter, utcnow
+
+_IDENTITY = ["realm_id", "entity", "entity_id", "changed_at"]
+_CHUNK = 500  # rows per INSERT: far below SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class InboxRecord:
+    id: int
+    realm_id: str
+    entity: str
+    entity_id: str
+    operation: str
+    changed_at: datetime
+    source: str  # the path that reported the change first: webhook, cdc or sweep
+    event_id: str | None
+    received_at: datetime
+    handled_at: datetime | None
+    run_id: str | None
+
+    @classmethod
+    def of(cls, row: ChangeRecord) -> InboxRecord:
+        return cls(
+            id=row.id,
+            realm_id=row.realm_id,
+            entity=row.entity,
+            entity_id=row.entity_id,
+            operation=row.operation,
+            changed_at=row.changed_at,
+            source=row.source,
+            event_id=row.event_id,
+            received_at=row.received_at,
+            handled_at=row.handled_at,
+            run_id=row.run_id,
+        )
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"the ledger supports SQLite and PostgreSQL, not {dialect}")
+
+
+def record_changes(session: Session, events: Iterable[ChangeEvent]) -> int:
+    """Store each change unless its identity is already there; returns how many rows now wait for a
+    run that did not before (new rows, plus handled rows reopened by a distinct webhook event)."""
+    unique: dict[tuple[str, str, str, datetime], ChangeEvent] = {}
+    for event in events:
+        unique.setdefault(event.identity, event)  # the first report of a change wins
+    at = utcnow()
+    rows = [
+        {
+            "realm_id": e.realm_id,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "changed_at": e.occurred_at,
+            "operation": e.operation,
+            "source": e.source,
+            "event_id": e.event_id,
+            "received_at": at,
+        }
+        for e in unique.values()
+    ]
+    inserted: set[tuple[str, str, str, datetime]] = set()
+    for start in range(0, len(rows), _CHUNK):
+        statement = (
+            _insert(session, ChangeRecord)
+            .values(rows[start : start + _CHUNK])
+            .on_conflict_do_nothing(index_elements=_IDENTITY)
+            .returning(
+                ChangeRecord.realm_id, ChangeRecord.entity, ChangeRecord.entity_id, ChangeRecord.changed_at
+            )
+        )
+        inserted.update((r.realm_id, r.entity, r.entity_id, r.changed_at) for r in session.execute(statement))
+    reopened = sum(
+        _reopen_for_new_event(session, event)
+        for identity, event in unique.items()
+        if identity not in inserted and event.event_id is not None
+    )
+    return len(inserted) + reopened
+
+
+def _reopen_for_new_event(session: Session, event: ChangeEvent) -> int:
+    """A second, distinct webhook event (new CloudEvents id) for a change already handled.
+
+    LastUpdatedTime has whole seconds, so two changes of one entity within a second share an
+    identity; if a run handled the first before the second happened, only a new event id can tell.
+    Retries re-send the same id and so never reopen a row.
+    """
+    realm_id, entity, entity_id, changed_at = event.identity
+    result = session.execute(
+        update(ChangeRecord)
+        .where(
+            ChangeRecord.realm_id == realm_id,
+            ChangeRecord.entity == entity,
+            ChangeRecord.entity_id == entity_id,
+            ChangeRecord.changed_at == changed_at,
+            ChangeRecord.handled_at.is_not(None),
+            or_(ChangeRecord.event_id.is_(None), ChangeRecord.event_id != event.event_id),
+        )
+        .values(handled_at=None, run_id=None, event_id=event.event_id, operation=event.operation)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def pending_changes(session: Session, entity: str | None, limit: int) -> list[InboxRecord]:
+    """Unhandled changes, oldest change first (ties: arrival order)."""
+    if limit < 1:
+        raise LedgerInputError(f"pending_changes limit must be at least 1, got {limit}")
+    query = select(ChangeRecord).where(ChangeRecord.handled_at.is_(None))
+    if entity is not None:
+        query = query.where(ChangeRecord.entity == entity)
+    rows = session.scalars(query.order_by(ChangeRecord.changed_at, ChangeRecord.id).limit(limit))
+    return [InboxRecord.of(row) for row in rows]
+
+
+def mark_changes_handled(session: Session, ids: Sequence[int], run_id: str | None) -> int:
+    """Mark these inbox rows handled by `run_id`; rows handled before keep their first run."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return 0
+    known = set(session.scalars(select(ChangeRecord.id).where(ChangeRecord.id.in_(wanted))))
+    if missing := [i for i in wanted if i not in known]:
+        raise LedgerInputError(f"no change inbox row with id {', '.join(map(str, missing))}")
+    result = session.execute(
+        update(ChangeRecord)
+        .where(ChangeRecord.id.in_(wanted), ChangeRecord.handled_at.is_(None))
+        .values(handled_at=utcnow(), run_id=run_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def next_values(session: Session, name: str, count: int) -> range:
+    """Reserve `count` consecutive numbers of sequence `name` (starting at 1) and return them."""
+    if not name or len(name) > 128:
+        raise LedgerInputError(f"sequence name must be 1-128 characters, got {name!r}")
+    if count < 1:
+        raise LedgerInputError(f"sequence {name}: count must be at least 1, got {count}")
+    now = utcnow()
+    statement = (
+        _insert(session, SequenceCounter)
+        .values(name=name, value=count, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["name"],
+            set_={"value": SequenceCounter.value + count, "updated_at": now},
+        )
+        .returning(SequenceCounter.value)
+    )
+    last = int(session.execute(statement).scalar_one())
+    return range(last - count + 1, last + 1)

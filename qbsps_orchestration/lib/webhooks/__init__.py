@@ -1,0 +1,19 @@
+"""QBO change webhooks: signature check, body parsing, the receiver app and its server."""
+
+from .events import WebhookPayloadError, parse_webhook_body
+from .receiver import HEALTH_PATH, WEBHOOK_PATH, webhook_app
+from .serve import ReceiverStartError, serve
+from .verify import SIGNATURE_HEADER, is_valid_signature, signature_of
+
+__all__ = [
+    "HEALTH_PATH",
+    "SIGNATURE_HEADER",
+    "ReceiverStartError",
+    "WEBHOOK_PATH",
+    "WebhookPayloadError",
+    "is_valid_signature",
+    "parse_webhook_body",
+    "serve",
+    "signature_of",
+    "webhook_app",
+]
