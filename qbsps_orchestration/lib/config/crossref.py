@@ -40,6 +40,19 @@ class ItemMatch:
     trading_partner_id: str | None  # the row's partner; None for a row that applies to all
 
 
+@dataclass(frozen=True)
+class ItemIdentifiers:
+    """What a partner calls a QBO Item: the codes to print on an outbound line (None: not known)."""
+
+    buyer_part_number: str | None = None
+    vendor_part_number: str | None = None
+    upc: str | None = None
+    gtin: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.buyer_part_number, self.vendor_part_number, self.upc, self.gtin))
+
+
 class AmbiguousItemError(LookupError):
     """An identifier maps to several QBO items and nothing else on the line narrows them to one."""
 
@@ -75,9 +88,11 @@ class ItemCrossReference:
 
     def __init__(self, rows: Iterable[tuple[str, ItemRow]]) -> None:
         self._index: dict[_IndexKey, dict[QboRef, _Entry]] = {}
+        self._rows: list[ItemRow] = []  # in order, for the reverse lookup (QBO item -> identifiers)
         self._count = 0
         for source, row in rows:
             self._count += 1
+            self._rows.append(row)
             entry = _Entry(row.qbo_item, source, row.trading_partner_id)
             for kind, value in _row_identifiers(row):
                 # One entry per distinct item: the same mapping listed twice is not an ambiguity.
@@ -131,6 +146,39 @@ class ItemCrossReference:
             return None
         raise AmbiguousItemError(
             trading_partner_id, first[0], first[1], {ref: e.source for ref, e in candidates.items()}
+        )
+
+    def rows_for_item(
+        self, trading_partner_id: str, *, item_id: str | None = None, item_name: str | None = None
+    ) -> list[ItemRow]:
+        """The rows that map to a QBO Item (by its Id or its Name, as the row names it): this
+        partner's rows first, then the rows for all partners, each in file order. For outbound
+        documents, which must print the partner's identifiers for a QBO line item."""
+
+        def names_item(row: ItemRow) -> bool:
+            ref = row.qbo_item
+            return (item_id is not None and ref.id == item_id) or (
+                item_name is not None and ref.name == item_name
+            )
+
+        matching = [row for row in self._rows if names_item(row)]
+        own = [row for row in matching if row.trading_partner_id == trading_partner_id]
+        return own + [row for row in matching if row.trading_partner_id is None]
+
+    def identifiers_for(
+        self, trading_partner_id: str, *, item_id: str | None = None, item_name: str | None = None
+    ) -> ItemIdentifiers:
+        """Each identifier of a QBO Item from the first of `rows_for_item` that gives it."""
+        rows = self.rows_for_item(trading_partner_id, item_id=item_id, item_name=item_name)
+
+        def first(field: str) -> str | None:
+            return next((getattr(row, field) for row in rows if getattr(row, field)), None)
+
+        return ItemIdentifiers(
+            buyer_part_number=first("buyer_part_number"),
+            vendor_part_number=first("vendor_part_number"),
+            upc=first("upc"),
+            gtin=first("gtin"),
         )
 
     def _hits(self, trading_partner_id: str, kind: _Kind, value: str) -> dict[QboRef, _Entry]:

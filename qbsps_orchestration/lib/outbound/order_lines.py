@@ -1,0 +1,110 @@
+"""Which line of the retailer's order a QBO line item answers, and what to call the item.
+
+Retailers match an 810/856 line to their PO line by LineSequenceNumber and by their own part
+numbers, so the order line's identifiers win; the item cross-reference fills the gaps (and is all
+there is when the order is unknown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import gs1
+from ..config import AmbiguousItemError, ItemCrossReference
+from ..config.crossref import ItemIdentifiers
+from ..rsx import Order, OrderLine
+
+# Identifier elements copied from the order line, in RSX order. UPCCaseCode is left out: it names
+# the case, not the unit invoiced, and SPS's own samples carry case codes with bad check digits.
+IDENTIFIER_ELEMENTS = ("BuyerPartNumber", "VendorPartNumber", "ConsumerPackageCode", "EAN", "GTIN")
+# Product codes echoed from an order line that are GS1 keys with a check digit.
+GS1_LINE_CODES = ("ConsumerPackageCode", "EAN", "GTIN", "UPCCaseCode")
+
+
+def valid_gs1(code: str) -> bool:
+    try:
+        gs1.normalize_gtin14(code)
+    except ValueError:
+        return False
+    return True
+
+
+def bad_gs1_codes(line: OrderLine | None) -> list[tuple[str, str]]:
+    """``(element, code)`` the order sent with a wrong check digit. Retailers do send such codes
+    (SPS's own sample orders have some). An outbound document never repeats an invalid GS1 key: it
+    is left off (with a warning) and the line is known by its part numbers and remaining codes."""
+    if line is None:
+        return []
+    return [(name, code) for name in GS1_LINE_CODES if (code := getattr(line, name)) and not valid_gs1(code)]
+
+
+@dataclass(frozen=True)
+class ResolvedOrderLine:
+    index: int  # position in order.LineItem
+    line: OrderLine
+    item_id: str | None
+    item_name: str | None
+
+
+def resolve_order_lines(
+    order: Order, trading_partner_id: str, crossref: ItemCrossReference
+) -> list[ResolvedOrderLine]:
+    """Every order line with the QBO Item it maps to (None when unknown or ambiguous)."""
+    resolved = []
+    for index, line_item in enumerate(order.LineItem):
+        line = line_item.OrderLine
+        try:
+            match = crossref.resolve(
+                trading_partner_id,
+                buyer_part_number=line.BuyerPartNumber,
+                vendor_part_number=line.VendorPartNumber,
+                upc=line.ConsumerPackageCode,
+                gtin=line.GTIN or line.EAN,
+            )
+        except AmbiguousItemError:
+            match = None
+        ref = match.qbo_item if match else None
+        resolved.append(ResolvedOrderLine(index, line, ref.id if ref else None, ref.name if ref else None))
+    return resolved
+
+
+def take_order_line(
+    candidates: list[ResolvedOrderLine], used: set[int], *, item_id: str | None, item_name: str | None
+) -> ResolvedOrderLine | None:
+    """The first order line of this QBO item not yet taken (marked taken now); when all are taken,
+    the first of them again: QBO invoices may split one ordered line over several lines."""
+    same = [
+        c
+        for c in candidates
+        if (item_id is not None and c.item_id == item_id)
+        or (item_name is not None and c.item_name == item_name)
+    ]
+    for candidate in same:
+        if candidate.index not in used:
+            used.add(candidate.index)
+            return candidate
+    return same[0] if same else None
+
+
+def line_identifiers(order_line: OrderLine | None, known: ItemIdentifiers) -> dict[str, str]:
+    """The identifier elements for an outbound line: the order's, completed from the cross-reference."""
+    found: dict[str, str] = {}
+    if order_line is not None:
+        for name in IDENTIFIER_ELEMENTS:
+            value = getattr(order_line, name)
+            if value and value.strip() and (name not in GS1_LINE_CODES or valid_gs1(value.strip())):
+                found[name] = value.strip()
+    fallback = {
+        "BuyerPartNumber": known.buyer_part_number,
+        "VendorPartNumber": known.vendor_part_number,
+        "ConsumerPackageCode": known.upc if known.upc and len(known.upc) == 12 else None,
+        "GTIN": _gtin14(known.gtin or known.upc),
+    }
+    for name, value in fallback.items():
+        if value and name not in found:
+            found[name] = value
+    return {name: found[name] for name in IDENTIFIER_ELEMENTS if name in found}
+
+
+def _gtin14(code: str | None) -> str | None:
+    return code.zfill(14) if code else None
