@@ -2,14 +2,16 @@
 
 The schemas are SPS's copyright and never ship with qbsps: ``QBSPS_RSX_SCHEMA_DIR`` names a folder
 holding them (``Invoices.json``, ``OrderAcks.json``, …) or a folder of version folders (``v777/``,
-``v770/``: the highest version that has the file wins). Documents are checked in their JSON form
-(the same element tree is written as XML for XML partners), money as Decimal.
+``v770/``: the highest version that has the file wins; a version folder also falls back to its
+older siblings, so ``…/v777`` finds ``Shipments.json`` in ``…/v770``). Documents are checked in
+their JSON form (the same element tree is written as XML for XML partners), money as Decimal.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -48,9 +50,9 @@ class RsxSchemas:
         name = SCHEMA_FILES[doc_type]
         if (self.folder / name).is_file():
             return self.folder / name
-        versions = sorted(
-            (p for p in self.folder.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True
-        )
+        versions = _version_folders(self.folder)
+        if _VERSION.match(self.folder.name):  # e.g. v777 lacks Shipments.json: an older sibling has it
+            versions += [v for v in _version_folders(self.folder.parent) if v.name < self.folder.name]
         return next((v / name for v in versions if (v / name).is_file()), None)
 
     def available(self, doc_type: str) -> bool:
@@ -76,6 +78,18 @@ class RsxSchemas:
                     validator = Draft7Validator(single, format_checker=Draft7Validator.FORMAT_CHECKER)
                 self._validators[doc_type] = validator
             return self._validators[doc_type]
+
+
+_VERSION = re.compile(r"^v\d+$")
+
+
+def _version_folders(folder: Path) -> list[Path]:
+    """Version folders (v777, v770, …), newest first."""
+    return sorted(
+        (p for p in folder.iterdir() if p.is_dir() and _VERSION.match(p.name)),
+        key=lambda p: p.name,
+        reverse=True,
+    )
 
 
 def _path(parts: Any) -> str:

@@ -1,0 +1,202 @@
+"""One QBO Invoice → its 810 and, once shipping data exists, its 856, checked and sent once.
+
+The invoice's Customer names the trading partner (no mapping is an error, never a guess); its
+PONumber finds the retailer's original order in the ledger. Ship-notice carton serials are kept:
+a rebuilt ship notice reuses the SSCCs it already had, so unchanged content stays unchanged and a
+serial is never drawn twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import QbspsConfig, TradingPartner
+from ..ledger import Direction, Ledger
+from ..qbo import QboClient, QboError
+from ..qbo.refs import QboRefResolver
+from ..rsx import Order, read_rsx
+from ..sps import SpsClient
+from .document import OutboundDocument
+from .invoice import build_invoice
+from .rules import validate
+from .schemas import RsxSchemas
+from .send import SendResult, send_document
+from .ship_constraints import constraints_file_near
+from .ship_notice import build_ship_notice, has_shipping_data, shipment_identification
+from .shipment_rules import check_shipment
+
+
+class OutboundError(Exception):
+    """The invoice cannot be turned into documents at all (unmapped customer, missing order…)."""
+
+
+@dataclass
+class InvoiceOutcome:
+    key: str  # the partition key
+    qbo_id: str
+    trading_partner_id: str | None = None
+    invoice: SendResult | None = None
+    ship_notice: SendResult | None = None
+    note: str | None = None  # e.g. "no shipping data yet", "deleted in QBO"
+    errors: list[str] = field(default_factory=list)
+
+
+def invoice_key(qbo_id: str) -> str:
+    return f"invoice-{qbo_id}"
+
+
+def qbo_id_of(key: str) -> str:
+    if not key.startswith("invoice-"):
+        raise ValueError(f"{key!r} is not an invoice partition key (invoice-<QBO Id>)")
+    return key.removeprefix("invoice-")
+
+
+@dataclass
+class OutboundContext:
+    config: QbspsConfig
+    ledger: Ledger
+    qbo: QboClient
+    sps: SpsClient | None  # None: build and check only (preview)
+    schemas: RsxSchemas
+
+    def __post_init__(self) -> None:
+        self.resolve = QboRefResolver(self.qbo)
+
+
+def partner_for_invoice(ctx: OutboundContext, invoice: dict[str, Any]) -> TradingPartner:
+    customer = (invoice.get("CustomerRef") or {}).get("value")
+    for partner in ctx.config.trading_partners:
+        if ctx.resolve("Customer", partner.qbo_customer) == str(customer):
+            return partner
+    name = (invoice.get("CustomerRef") or {}).get("name") or "?"
+    raise OutboundError(
+        f"QBO Invoice {invoice.get('DocNumber') or invoice.get('Id')}: CustomerRef: customer {name} "
+        f"({customer}) is no trading partner's qbo_customer; map it under trading_partners in the config"
+    )
+
+
+def original_order(ctx: OutboundContext, partner: TradingPartner, invoice: dict[str, Any]) -> Order | None:
+    po_number = str(invoice.get("PONumber") or "").strip()
+    if not po_number:
+        return None
+    doc = ctx.ledger.find_document(Direction.INBOUND, "Order", partner.trading_partner_id, po_number)
+    if doc is None or doc.current_version_id is None:
+        return None
+    payload = ctx.ledger.version(doc.current_version_id).payload
+    return read_rsx(payload, source=f"order {partner.trading_partner_id}/{po_number}", doc_type="Order")[
+        0
+    ].order
+
+
+def invoice_document(
+    ctx: OutboundContext, invoice: dict, partner: TradingPartner, order: Order | None
+) -> OutboundDocument:
+    document = build_invoice(invoice, partner=partner, config=ctx.config, order=order)
+    return validate(document, schemas=ctx.schemas, order=order)
+
+
+def ship_notice_document(
+    ctx: OutboundContext, invoice: dict, partner: TradingPartner, order: Order | None
+) -> OutboundDocument:
+    if order is None:
+        raise OutboundError(
+            f"QBO Invoice {invoice.get('DocNumber') or invoice.get('Id')}: PONumber: a ship notice needs the "
+            f"retailer's original order, and none from {partner.trading_partner_id} has PO number "
+            f"{invoice.get('PONumber')!r}"
+        )
+    serials = _serials(ctx, partner, shipment_identification(invoice))
+    document = build_ship_notice(
+        invoice, partner=partner, config=ctx.config, order=order, next_serial=serials
+    )
+    validate(document, schemas=ctx.schemas, order=order)
+    constraints = constraints_file_near(ctx.schemas.folder)
+    extra = [
+        p
+        for p in check_shipment(document, order=order, constraints_file=constraints)
+        if p not in document.problems
+    ]
+    document.problems = [*document.problems, *extra]
+    return document
+
+
+def process_invoice(
+    ctx: OutboundContext, key: str, *, invoices: bool = True, ship_notices: bool = True, resend: bool = False
+) -> InvoiceOutcome:
+    qbo_id = qbo_id_of(key)
+    outcome = InvoiceOutcome(key, qbo_id)
+    try:
+        invoice = ctx.qbo.read("Invoice", qbo_id)
+    except QboError as exc:
+        if exc.code == "610":  # deleted (or never existed): nothing to send
+            outcome.note = "deleted in QBO: nothing to send"
+            return outcome
+        raise
+    partner = partner_for_invoice(ctx, invoice)
+    outcome.trading_partner_id = partner.trading_partner_id
+    order = original_order(ctx, partner, invoice)
+    assert ctx.sps is not None, "process_invoice sends; use the *_document functions to preview"
+    if invoices:
+        document = invoice_document(ctx, invoice, partner, order)
+        outcome.invoice = send_document(
+            ctx.config, ctx.ledger, ctx.sps, document, qbo_entity="Invoice", qbo_id=qbo_id, resend=resend
+        )
+    if ship_notices:
+        if not has_shipping_data(invoice):
+            outcome.note = "no shipping data yet (ShipDate with TrackingNum or ShipMethodRef)"
+        else:
+            document = ship_notice_document(ctx, invoice, partner, order)
+            outcome.ship_notice = send_document(
+                ctx.config, ctx.ledger, ctx.sps, document, qbo_entity="Invoice", qbo_id=qbo_id, resend=resend
+            )
+    return outcome
+
+
+def _serials(ctx: OutboundContext, partner: TradingPartner, shipment_id: str) -> Callable[[], int]:
+    """Serials this shipment already carries first (rebuilds keep their SSCCs), then new ones."""
+    prefix = partner.gs1_company_prefix or ""
+    reused = iter(_stored_serials(ctx.ledger, partner.trading_partner_id, shipment_id, prefix))
+
+    def next_serial() -> int:
+        for serial in reused:
+            return serial
+        return ctx.ledger.next_value(f"sscc:{prefix}")
+
+    return next_serial
+
+
+def _stored_serials(ledger: Ledger, trading_partner_id: str, shipment_id: str, prefix: str) -> list[int]:
+    doc = ledger.find_document(Direction.OUTBOUND, "Shipment", trading_partner_id, shipment_id)
+    if doc is None or doc.current_version_id is None or not prefix:
+        return []
+    version = ledger.version(doc.current_version_id)
+    data = read_rsx(version.payload, source=shipment_id, doc_type="Shipment")[0].data
+    serials = []
+    for value in _values(data, "ShippingSerialID"):
+        sscc = str(value)[-18:]  # "00" application identifier + SSCC-18
+        if sscc[1 : 1 + len(prefix)] == prefix:
+            serials.append(int(sscc[1 + len(prefix) : 17]))
+    return serials
+
+
+def _values(node: Any, name: str) -> Iterator[Any]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == name:
+                yield value
+            else:
+                yield from _values(value, name)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _values(item, name)
+
+
+def describe(document: OutboundDocument) -> str:
+    """The exact bytes that would be uploaded, and the verdict (for `qbsps preview`)."""
+    verdict = "valid: would be uploaded" if document.ready else "INVALID: would not be sent"
+    lines = [f"{document.file_name} ({document.doc_type} for {document.trading_partner_id}): {verdict}"]
+    lines += [f"  problem: {p}" for p in document.problems]
+    lines += [f"  warning: {w}" for w in document.warnings]
+    lines += ["", document.content().decode("utf-8")]
+    return "\n".join(lines)
