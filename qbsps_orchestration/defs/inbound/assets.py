@@ -11,13 +11,16 @@ from collections.abc import Iterator
 import dagster as dg
 
 from ...lib.inbound.batch import process_files
+from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
 from ..names import GROUP_INBOUND, POOL_QBO
+from ..outbound_metadata import sent_metadata
 from .metadata import failure_metadata, fetched_metadata, synced_metadata
 from .partitions import purchase_order_files
 
 SPS_PURCHASE_ORDERS = dg.AssetKey("sps_purchase_orders")
 QBO_PURCHASE_ORDERS = dg.AssetKey("qbo_purchase_orders")
+SPS_ORDER_ACKS = dg.AssetKey("sps_order_acks")
 
 
 @dg.multi_asset(
@@ -41,6 +44,16 @@ QBO_PURCHASE_ORDERS = dg.AssetKey("qbo_purchase_orders")
             description="The same orders as QuickBooks PurchaseOrders (or Estimates, per partner): one QBO "
             "document per trading partner and PO number.",
         ),
+        dg.AssetSpec(
+            SPS_ORDER_ACKS,
+            deps=[QBO_PURCHASE_ORDERS],
+            partitions_def=purchase_order_files,
+            group_name=GROUP_INBOUND,
+            kinds={"sps"},
+            skippable=True,
+            description="Order acknowledgments (RSX 855) uploaded to SPS for partners that want them, once "
+            "the order landed in QuickBooks; checked before sending, never sent twice.",
+        ),
     ],
     partitions_def=purchase_order_files,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -56,6 +69,7 @@ def inbound_purchase_orders(
 ) -> Iterator[dg.AssetMaterialization]:
     fetch = SPS_PURCHASE_ORDERS in context.selected_asset_keys
     sync = QBO_PURCHASE_ORDERS in context.selected_asset_keys
+    acks = RsxSchemas.from_environment() if SPS_ORDER_ACKS in context.selected_asset_keys else None
     config = qbsps_config.load()
     with (
         ledger.open(actor="dagster", run_id=context.run.run_id) as book,
@@ -63,7 +77,14 @@ def inbound_purchase_orders(
         qbo.client(book) as qbo_api,
     ):
         outcomes = process_files(
-            config, book, sps_api, qbo_api, context.partition_keys, fetch=fetch, sync=sync
+            config,
+            book,
+            sps_api,
+            qbo_api,
+            context.partition_keys,
+            fetch=fetch,
+            sync=sync,
+            acknowledge_with=acks,
         )
     for outcome in outcomes:
         if fetch and outcome.fetch_ok:
@@ -73,6 +94,10 @@ def inbound_purchase_orders(
         if sync and outcome.sync_ok:
             yield dg.AssetMaterialization(
                 QBO_PURCHASE_ORDERS, partition=outcome.name, metadata=synced_metadata(outcome)
+            )
+        if acks is not None and outcome.acks and outcome.acks_ok:
+            yield dg.AssetMaterialization(
+                SPS_ORDER_ACKS, partition=outcome.name, metadata=sent_metadata(outcome.acks)
             )
     failed = [o for o in outcomes if o.error]
     for outcome in failed:

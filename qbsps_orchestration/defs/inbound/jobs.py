@@ -1,9 +1,10 @@
 import dagster as dg
 
-from .assets import QBO_PURCHASE_ORDERS, SPS_PURCHASE_ORDERS
+from .assets import QBO_PURCHASE_ORDERS, SPS_ORDER_ACKS, SPS_PURCHASE_ORDERS
 
 inbound_purchase_orders_job = dg.define_asset_job(
     "inbound_purchase_orders_job",
-    selection=[SPS_PURCHASE_ORDERS, QBO_PURCHASE_ORDERS],
-    description="Fetch purchase order files from SPS and write them to QuickBooks, one partition per file.",
+    selection=[SPS_PURCHASE_ORDERS, QBO_PURCHASE_ORDERS, SPS_ORDER_ACKS],
+    description="Fetch purchase order files from SPS, write them to QuickBooks, acknowledge them; "
+    "one partition per file.",
 )

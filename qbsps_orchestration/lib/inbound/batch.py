@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 
 from ..config import QbspsConfig
 from ..ledger import Ledger
+from ..outbound.schemas import RsxSchemas
+from ..outbound.send import SendResult
 from ..qbo import QboClient
 from ..sps import SpsClient
+from .acks import acknowledge
 from .fetch import fetch_order_file
 from .results import DocumentResult, InboundDocumentError
 from .sync import sync_order_file
@@ -26,8 +29,10 @@ class FileOutcome:
     name: str
     fetched: list[DocumentResult] = field(default_factory=list)
     synced: list[DocumentResult] = field(default_factory=list)
+    acks: list[SendResult] = field(default_factory=list)
     fetch_error: str | None = None
     sync_error: str | None = None
+    ack_error: str | None = None
 
     @property
     def fetch_ok(self) -> bool:
@@ -38,8 +43,12 @@ class FileOutcome:
         return self.fetch_error is None and self.sync_error is None
 
     @property
+    def acks_ok(self) -> bool:
+        return self.sync_ok and self.ack_error is None
+
+    @property
     def error(self) -> str | None:
-        return self.fetch_error or self.sync_error
+        return self.fetch_error or self.sync_error or self.ack_error
 
 
 def process_files(
@@ -51,7 +60,9 @@ def process_files(
     *,
     fetch: bool = True,
     sync: bool = True,
+    acknowledge_with: RsxSchemas | None = None,
 ) -> list[FileOutcome]:
+    """``acknowledge_with``: send order acks (855) for landed orders, checked against these schemas."""
     outcomes = []
     for name in names:
         outcome = FileOutcome(name)
@@ -68,7 +79,31 @@ def process_files(
             outcome.synced, outcome.sync_error = _step(
                 lambda n=name: sync_order_file(config, ledger, qbo, n), name
             )
+        if acknowledge_with is not None and outcome.sync_ok:
+            assert sps is not None
+            outcome.acks, outcome.ack_error = _acks(config, ledger, sps, acknowledge_with, outcome)
     return outcomes
+
+
+def _acks(
+    config: QbspsConfig, ledger: Ledger, sps: SpsClient, schemas: RsxSchemas, outcome: FileOutcome
+) -> tuple[list[SendResult], str | None]:
+    synced = outcome.synced or [
+        DocumentResult(outcome.name, "up to date", document_id=d, version_id=v, **_landed(ledger, d))
+        for d, v in ledger.file_documents(config.sps.folders.orders + outcome.name)
+    ]
+    try:
+        sent = acknowledge(config, ledger, sps, schemas, synced)
+    except Exception as exc:  # one file's ack must not stop the others
+        log.exception("order ack for %s failed", outcome.name)
+        return [], f"{outcome.name}: order acknowledgment: {type(exc).__name__}: {exc}"
+    problems = [p for result in sent if result.failed for p in result.problems]
+    return sent, "; ".join(problems) or None
+
+
+def _landed(ledger: Ledger, document_id: int) -> dict[str, str | None]:
+    doc = ledger.document(document_id)
+    return {"trading_partner_id": doc.trading_partner_id, "po_number": doc.business_key, "qbo_id": doc.qbo_id}
 
 
 def _step(work: Callable[[], list[DocumentResult]], name: str) -> tuple[list[DocumentResult], str | None]:

@@ -34,6 +34,12 @@ class SendResult:
         return self.outcome in ("invalid", "failed", "held")
 
 
+def purpose_code(document: OutboundDocument) -> str:
+    """The document's own TsetPurposeCode (05 marks a replacement the partner expects)."""
+    header = next(iter(document.data.get("Header", {}).values()), {})
+    return str(header.get("TsetPurposeCode") or "00") if isinstance(header, dict) else "00"
+
+
 def send_document(
     config: QbspsConfig,
     ledger: Ledger,
@@ -53,7 +59,7 @@ def send_document(
         document.trading_partner_id,
         document.business_key,
         content,
-        tset_purpose_code="00",
+        tset_purpose_code=purpose_code(document),
         format=document.format,
         qbo_entity=qbo_entity,
         qbo_id=qbo_id,

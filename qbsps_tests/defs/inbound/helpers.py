@@ -12,6 +12,7 @@ from qbsps_orchestration.resources import LedgerResource, QboResource, QbspsConf
 from qbsps_tests.sandboxed import SandboxedConnector
 
 SPS_KEY, QBO_KEY = dg.AssetKey("sps_purchase_orders"), dg.AssetKey("qbo_purchase_orders")
+ACK_KEY = dg.AssetKey("sps_order_acks")
 GOOD_LINE = {
     "BuyerPartNumber": "SPSBuyerItem1",
     "ConsumerPackageCode": "859563003863",

@@ -11,7 +11,7 @@ from qbsps_orchestration.defs.inbound.partitions import purchase_order_files
 from qbsps_orchestration.defs.names import RANGE_END, RANGE_START
 from qbsps_tests.sandboxed import SandboxedConnector
 
-from .helpers import GOOD_LINE, QBO_KEY, SPS_KEY, latest_metadata, order, resources, statuses
+from .helpers import ACK_KEY, GOOD_LINE, QBO_KEY, SPS_KEY, latest_metadata, order, resources, statuses
 
 
 def _run_range(instance: dg.DagsterInstance, keys: list[str]) -> dg.ExecuteInProcessResult:
@@ -48,6 +48,15 @@ def test_each_file_succeeds_or_fails_alone(instance: dg.DagsterInstance, inbound
         "PO3-broken.xml": "FAILED",
         "PO4-good.json": "MATERIALIZED",
     }
+    # Both partners want order acks (the sandbox config says so): the landed orders got one each.
+    acks = statuses(instance, ACK_KEY, keys)
+    assert acks["PO1-good.json"] == acks["PO4-good.json"] == "MATERIALIZED"
+    uploads = {
+        h["path"].rsplit("/", 1)[1]: h["status_log"][-1]["status"]
+        for h in inbound.box.sps.history()
+        if h["direction"] == "inbound"
+    }
+    assert uploads == {"PRPO1-SPSALLTESTID-v7.7.json": "accepted", "PRPO4-SPSALLTESTID-v7.7.json": "accepted"}
     failure = next(e for e in result.all_events if e.is_step_failure)
     reasons = str(failure.step_failure_data.user_failure_data.metadata["reasons"].value)
     assert (

@@ -1,0 +1,24 @@
+"""Dagster metadata for documents sent to SPS (invoices, ship notices, order acks)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ..lib.outbound.send import SendResult
+
+
+def sent_metadata(results: list[SendResult]) -> dict[str, dg.MetadataValue]:
+    def joined(values: list[str | None]) -> str:
+        return ", ".join(v for v in dict.fromkeys(values) if v) or "-"
+
+    warnings = [w for r in results for w in r.warnings]
+    return {
+        "trading_partner": dg.MetadataValue.text(joined([r.trading_partner_id for r in results])),
+        "document_number": dg.MetadataValue.text(joined([r.business_key for r in results])),
+        "outcome": dg.MetadataValue.text(joined([r.outcome for r in results])),
+        "sps_path": dg.MetadataValue.text(joined([r.path for r in results])),
+        "ledger": dg.MetadataValue.text(
+            "; ".join(f"qbsps status --document {r.document_id}" for r in results if r.document_id) or "-"
+        ),
+        "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in warnings) or "none"),
+    }
