@@ -158,6 +158,83 @@ def sync_inbound_command(config_path: Path | None, files: tuple[str, ...]) -> No
         raise SystemExit(1)
 
 
+@sync.command("outbound")
+@config_option
+@click.option("--invoice", "invoice_ids", multiple=True, help="Send these QBO invoices (Ids) only.")
+@click.option("--resend", is_flag=True, help="Send content that changed after it was sent (else it is held).")
+def sync_outbound_command(config_path: Path | None, invoice_ids: tuple[str, ...], resend: bool) -> None:
+    """Send the 810/856 of changed QBO invoices (inbox + CDC) to SPS; exit 1 if any failed."""
+    from .operator_views import sync_table
+    from .runs import sync_outbound
+
+    config = _load_config(config_path)
+    report = sync_outbound(_dagster_instance(), config, list(invoice_ids) or None, resend=resend)
+    click.echo(sync_table(report, empty="nothing to do: no QBO invoice changed since the last pass"))
+    if report.failed:
+        click.echo(f"\n{len(report.failed)} invoice(s) failed; see `qbsps status`.", err=True)
+        raise SystemExit(1)
+
+
+@main.group()
+def preview() -> None:
+    """Print the exact document that would be uploaded and its validation result; send nothing."""
+
+
+def _preview(config_path: Path | None, qbo_id: str, kind: str) -> None:
+    from .lib.connector import open_ledger, qbo_client
+    from .lib.outbound.flow import (
+        OutboundContext,
+        OutboundError,
+        describe,
+        invoice_document,
+        original_order,
+        partner_for_invoice,
+        ship_notice_document,
+    )
+    from .lib.outbound.schemas import RsxSchemas
+    from .lib.outbound.ship_notice import has_shipping_data
+
+    config = _load_config(config_path)
+    ledger = open_ledger(config, actor="qbsps preview")
+    qbo = qbo_client(config, ledger)
+    try:
+        ctx = OutboundContext(config, ledger, qbo, None, RsxSchemas.from_environment())
+        invoice = qbo.read("Invoice", qbo_id)
+        partner = partner_for_invoice(ctx, invoice)
+        order = original_order(ctx, partner, invoice)
+        if kind == "ship-notice" and not has_shipping_data(invoice):
+            raise click.ClickException(
+                f"QBO Invoice {qbo_id} has no shipping data (ShipDate with TrackingNum "
+                "or ShipMethodRef): there is no ship notice to send yet"
+            )
+        build = invoice_document if kind == "invoice" else ship_notice_document
+        document = build(ctx, invoice, partner, order)
+    except OutboundError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        qbo.close()
+        ledger.close()
+    click.echo(describe(document))
+    if not document.ready:
+        raise SystemExit(1)
+
+
+@preview.command("invoice")
+@config_option
+@click.argument("qbo_id")
+def preview_invoice(config_path: Path | None, qbo_id: str) -> None:
+    """The RSX Invoice (810) for QBO Invoice QBO_ID."""
+    _preview(config_path, qbo_id, "invoice")
+
+
+@preview.command("ship-notice")
+@config_option
+@click.argument("qbo_id")
+def preview_ship_notice(config_path: Path | None, qbo_id: str) -> None:
+    """The RSX Shipment (856) for QBO Invoice QBO_ID (its serials are not reserved)."""
+    _preview(config_path, qbo_id, "ship-notice")
+
+
 @main.command()
 @config_option
 @click.option("--document", "document_id", type=int, help="Show one document's versions and audit trail.")

@@ -7,17 +7,24 @@ beside the sensor's runs. Returns one row per document for the CLI table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 
 from .definitions import defs
 from .defs.inbound.partitions import purchase_order_files
-from .defs.names import RANGE_END, RANGE_START, TAG_TRIGGER
+from .defs.names import RANGE_END, RANGE_START, TAG_RESEND, TAG_TRIGGER
+from .defs.outbound.partitions import qbo_invoices
+from .defs.outbound.sensors import CDC_LOOKBACK_LIMIT, CDC_OVERLAP
+from .lib.changes import from_cdc
 from .lib.config import QbspsConfig
-from .lib.connector import sps_client
+from .lib.connector import open_ledger, qbo_client, sps_client
+from .lib.outbound.flow import invoice_key
 
 INBOUND_JOB = "inbound_purchase_orders_job"
+OUTBOUND_JOB = "outbound_documents_job"
+CLI_CDC_CURSOR = "cli.sync_outbound.cdc_since"
 # The CLI prints its own table; Dagster's console logger keeps only warnings (the UI has it all).
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -25,7 +32,7 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 @dataclass(frozen=True)
 class Row:
     file: str
-    step: str  # "sps" | "qbo"
+    step: str  # the asset: sps_purchase_orders, qbo_purchase_orders, sps_invoices, …
     outcome: str
     trading_partner: str = "-"
     po_number: str = "-"
@@ -81,14 +88,61 @@ def sync_inbound(
 ) -> SyncReport:
     """One pass: every file now in the mailbox (or ``files``: replay those partitions)."""
     files = mailbox_files(config) if files is None else files
-    new = [name for name in files if not instance.has_dynamic_partition(purchase_order_files.name, name)]
+    return run_partitions(instance, INBOUND_JOB, purchase_order_files.name, files, "qbsps sync inbound")
+
+
+def sync_outbound(
+    instance: dg.DagsterInstance,
+    config: QbspsConfig,
+    invoice_ids: list[str] | None = None,
+    *,
+    resend: bool = False,
+) -> SyncReport:
+    """One pass: CDC since the last pass, then every pending invoice change (or ``invoice_ids``)."""
+    if invoice_ids is None:
+        keys = pending_invoice_keys(config)
+    else:
+        keys = [invoice_key(qbo_id) for qbo_id in invoice_ids]
+    extra = {TAG_RESEND: "true"} if resend else {}
+    return run_partitions(instance, OUTBOUND_JOB, qbo_invoices.name, keys, "qbsps sync outbound", extra)
+
+
+def pending_invoice_keys(config: QbspsConfig) -> list[str]:
+    now = datetime.now(UTC)
+    ledger = open_ledger(config, actor="qbsps sync outbound")
+    qbo = qbo_client(config, ledger)
+    try:
+        since_text = ledger.get_cursor(CLI_CDC_CURSOR)
+        since = datetime.fromisoformat(since_text) if since_text else now - timedelta(days=1)
+        since = max(since, now - CDC_LOOKBACK_LIMIT)
+        ledger.record_changes(from_cdc(qbo.cdc(["Invoice"], since), config.qbo.realm_id))
+        ledger.set_cursor(CLI_CDC_CURSOR, (now - CDC_OVERLAP).isoformat())
+        changes = ledger.pending_changes(entity="Invoice")
+        if changes:
+            ledger.mark_changes_handled([change.id for change in changes])
+        return list(dict.fromkeys(invoice_key(change.entity_id) for change in changes))
+    finally:
+        qbo.close()
+        ledger.close()
+
+
+def run_partitions(
+    instance: dg.DagsterInstance,
+    job_name: str,
+    partitions_name: str,
+    keys: list[str],
+    trigger: str,
+    extra_tags: dict[str, str] | None = None,
+) -> SyncReport:
+    """Add the keys that are new, then one in-process run per contiguous range of them."""
+    new = [key for key in keys if not instance.has_dynamic_partition(partitions_name, key)]
     if new:
-        instance.add_dynamic_partitions(purchase_order_files.name, new)
-    ordered = instance.get_dynamic_partitions(purchase_order_files.name)
-    job = defs().resolve_job_def(INBOUND_JOB)
+        instance.add_dynamic_partitions(partitions_name, new)
+    ordered = instance.get_dynamic_partitions(partitions_name)
+    job = defs().resolve_job_def(job_name)
     report = SyncReport([], [])
-    for start, end in contiguous_ranges(ordered, set(files)):
-        tags = {RANGE_START: start, RANGE_END: end, TAG_TRIGGER: "qbsps sync inbound"}
+    for start, end in contiguous_ranges(ordered, set(keys)):
+        tags = {RANGE_START: start, RANGE_END: end, TAG_TRIGGER: trigger, **(extra_tags or {})}
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=QUIET)
         report.run_ids.append(result.run_id)
         report.rows += _rows(result)
@@ -100,16 +154,18 @@ def _rows(result: dg.ExecuteInProcessResult) -> list[Row]:
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization  # type: ignore[union-attr]
         meta = {key: value.value for key, value in materialization.metadata.items()}
-        step = "sps" if materialization.asset_key.path[-1].startswith("sps") else "qbo"
+        asset = materialization.asset_key.path[-1]
         rows.append(
             Row(
                 file=materialization.partition or "-",
-                step=step,
+                step=asset,
                 outcome=str(meta.get("outcome", "-")),
                 trading_partner=str(meta.get("trading_partner", "-")),
-                po_number=str(meta.get("po_number", "-")),
+                po_number=str(meta.get("po_number", meta.get("document_number", "-"))),
                 qbo_id=str(meta.get("qbo_id", "-")),
-                detail=str(meta.get("warnings", "")) if step == "qbo" else "",
+                detail=str(meta.get("sps_path", meta.get("warnings", "")))
+                if asset != "sps_purchase_orders"
+                else "",
             )
         )
     for event in result.all_events:

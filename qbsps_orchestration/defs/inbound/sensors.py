@@ -9,7 +9,7 @@ import dagster as dg
 from ...lib.config import ConfigError, load_config
 from ...lib.inbound.mailbox_watch import plan_poll
 from ...resources import QbspsConfigResource, SpsResource
-from ..names import RANGE_END, RANGE_START, TAG_TRIGGER
+from ..run_requests import partition_run_requests
 from .assets import SPS_PURCHASE_ORDERS
 from .jobs import inbound_purchase_orders_job
 from .partitions import purchase_order_files
@@ -23,22 +23,6 @@ def polling_interval_seconds() -> int:
         return load_config(os.environ.get("QBSPS_CONFIG") or None).polling.interval_minutes * 60
     except (ConfigError, OSError):
         return DEFAULT_INTERVAL_MINUTES * 60
-
-
-def inbound_run_requests(new_keys: list[str], redelivered: list[str], sequence: int) -> list[dg.RunRequest]:
-    requests = []
-    if new_keys:  # added together at the end of the partition list, so they form one range
-        tags = {RANGE_START: new_keys[0], RANGE_END: new_keys[-1], TAG_TRIGGER: "sps_purchase_order_sensor"}
-        requests.append(dg.RunRequest(run_key=f"orders:{sequence}:{new_keys[0]}:{new_keys[-1]}", tags=tags))
-    for key in redelivered:
-        requests.append(
-            dg.RunRequest(
-                run_key=f"orders:{sequence}:{key}",
-                partition_key=key,
-                tags={TAG_TRIGGER: "sps_purchase_order_sensor"},
-            )
-        )
-    return requests
 
 
 def last_fetched(instance: dg.DagsterInstance, names: list[str]) -> dict[str, float]:
@@ -79,7 +63,9 @@ def sps_purchase_order_sensor(
     if plan.deferred:
         context.log.info(f"{plan.deferred} more new files wait for the next poll")
     return dg.SensorResult(
-        run_requests=inbound_run_requests(plan.new_keys, plan.redelivered, plan.sequence),
+        run_requests=partition_run_requests(
+            "orders", plan.new_keys, plan.redelivered, plan.sequence, "sps_purchase_order_sensor"
+        ),
         dynamic_partitions_requests=[purchase_order_files.build_add_request(plan.new_keys)]
         if plan.new_keys
         else [],

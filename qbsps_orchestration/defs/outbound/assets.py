@@ -1,0 +1,100 @@
+"""sps_invoices (810) and sps_ship_notices (856), on one dynamic partition per QBO invoice.
+
+As inbound: one op, one materialization per invoice that succeeded, the step fails at the end if
+any invoice failed so exactly those partitions stay failed. A ship notice partition stays missing
+until the invoice carries shipping data. Tag a run ``qbsps/resend=true`` to send content that
+changed after it was sent (otherwise it is held for an operator).
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from ...lib.outbound.batch import process_invoices
+from ...lib.outbound.flow import OutboundContext
+from ...lib.outbound.schemas import RsxSchemas
+from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
+from ..names import POOL_SPS, TAG_RESEND
+from ..outbound_metadata import sent_metadata
+from .partitions import qbo_invoices
+
+SPS_INVOICES = dg.AssetKey("sps_invoices")
+SPS_SHIP_NOTICES = dg.AssetKey("sps_ship_notices")
+GROUP_OUTBOUND = "sps_outbound"
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            SPS_INVOICES,
+            partitions_def=qbo_invoices,
+            group_name=GROUP_OUTBOUND,
+            kinds={"sps"},
+            skippable=True,
+            description="QBO Invoices as RSX 7.7 Invoices (810), checked and uploaded to SPS in/ for the "
+            "customer's trading partner; never sent twice.",
+        ),
+        dg.AssetSpec(
+            SPS_SHIP_NOTICES,
+            partitions_def=qbo_invoices,
+            group_name=GROUP_OUTBOUND,
+            kinds={"sps"},
+            skippable=True,
+            description="Advance ship notices (RSX 856, Shipment/Order/Pack/Item with SSCC-18 cartons) for "
+            "invoices with shipping data.",
+        ),
+    ],
+    partitions_def=qbo_invoices,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=True,
+    pool=POOL_SPS,
+)
+def outbound_invoice_documents(
+    context: dg.AssetExecutionContext,
+    qbsps_config: QbspsConfigResource,
+    ledger: LedgerResource,
+    sps: SpsResource,
+    qbo: QboResource,
+) -> Iterator[dg.AssetMaterialization]:
+    invoices = SPS_INVOICES in context.selected_asset_keys
+    ship_notices = SPS_SHIP_NOTICES in context.selected_asset_keys
+    resend = context.run.tags.get(TAG_RESEND) == "true"
+    config = qbsps_config.load()
+    with (
+        ledger.open(actor="dagster", run_id=context.run.run_id) as book,
+        sps.client() as sps_api,
+        qbo.client(book) as qbo_api,
+    ):
+        ctx = OutboundContext(config, book, qbo_api, sps_api, RsxSchemas.from_environment())
+        outcomes = process_invoices(
+            ctx, context.partition_keys, invoices=invoices, ship_notices=ship_notices, resend=resend
+        )
+    failed = []
+    for outcome in outcomes:
+        if outcome.errors:
+            failed.append(outcome)
+            context.log.error("; ".join(outcome.errors))
+        if outcome.invoice is not None and not outcome.invoice.failed:
+            yield dg.AssetMaterialization(
+                SPS_INVOICES, partition=outcome.key, metadata=sent_metadata([outcome.invoice])
+            )
+        if outcome.ship_notice is not None and not outcome.ship_notice.failed:
+            yield dg.AssetMaterialization(
+                SPS_SHIP_NOTICES, partition=outcome.key, metadata=sent_metadata([outcome.ship_notice])
+            )
+        if outcome.note and not outcome.errors:
+            context.log.info(f"{outcome.key}: {outcome.note}")
+    if failed:
+        raise dg.Failure(
+            description=f"{len(failed)} of {len(outcomes)} invoices failed; their partitions stay failed, "
+            "the others were sent. Fix the cause and re-materialize the partition.",
+            metadata={
+                "reasons": dg.MetadataValue.md(
+                    "\n".join(f"- **{o.key}**: {'; '.join(o.errors)}" for o in failed)
+                ),
+                "failed": dg.MetadataValue.json(
+                    [{"file": o.key, "reason": "; ".join(o.errors)} for o in failed]
+                ),
+            },
+            allow_retries=False,
+        )

@@ -1,0 +1,9 @@
+import dagster as dg
+
+from .assets import SPS_INVOICES, SPS_SHIP_NOTICES
+
+outbound_documents_job = dg.define_asset_job(
+    "outbound_documents_job",
+    selection=[SPS_INVOICES, SPS_SHIP_NOTICES],
+    description="Build, check and send the 810 and 856 of changed QBO invoices; one partition per invoice.",
+)
