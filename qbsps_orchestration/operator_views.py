@@ -16,13 +16,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def sync_table(report: SyncReport) -> str:
+def sync_table(report: SyncReport, empty: str = "nothing to do: the SPS orders folder is empty") -> str:
     rows = [
         (r.file, r.step, r.outcome, r.trading_partner, r.po_number, r.qbo_id, r.detail) for r in report.rows
     ]
     if not rows:
-        return "nothing to do: the SPS orders folder is empty"
-    return table(("file", "step", "outcome", "partner", "PO number", "QBO id", "detail"), rows)
+        return empty
+    return table(("partition", "asset", "outcome", "partner", "number", "QBO id", "detail"), rows)
 
 
 def status_text(ledger: Ledger) -> str:

@@ -71,3 +71,5 @@ def test_demo_runs_the_inbound_flow_end_to_end(tmp_path: Path) -> None:
     listed = out.split("Purchase orders now in the sandbox company")[1]
     assert "PO584615-1 " in listed and "The Grommet" in listed
     assert (tmp_path / ".qbsps" / "demo" / "dagster").is_dir()  # runs recorded for the Dagster UI
+    received = out.split("SPS received")[1]
+    assert " Invoice   accepted" in received and " Shipment  accepted" in received

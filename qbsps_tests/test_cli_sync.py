@@ -78,3 +78,68 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
         [QBSPS, "status", "--config", str(bad)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0 and "qbo.api_base_url" in result.stderr
+
+
+def _shipped_invoice(c: SandboxedConnector) -> dict:
+    """Land the DropShip sample order, then invoice it in QBO with shipping data."""
+    name = "PO584616-1-v7.7-DropShip.json"
+    from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
+
+    fetch_order_file(c.config, c.ledger, c.sps(), name)
+    [landed] = sync_order_file(c.config, c.ledger, c.qbo(), name)
+    po = c.box.qbo.find("PurchaseOrder", Id=landed.qbo_id)[0]
+    line = po["Line"][0]["ItemBasedExpenseLineDetail"]
+    return c.qbo().create(
+        "Invoice",
+        {
+            "DocNumber": "INV-8001",
+            "TxnDate": "2026-11-26",
+            "PONumber": "PO584616-1",
+            "CustomerRef": {"value": c.config.partner("SPSALLTESTID").qbo_customer.id},
+            "Line": [
+                {
+                    "DetailType": "SalesItemLineDetail",
+                    "Amount": po["Line"][0]["Amount"],
+                    "SalesItemLineDetail": {k: line[k] for k in ("ItemRef", "Qty", "UnitPrice")},
+                }
+            ],
+            "ShipDate": "2026-11-27",
+            "TrackingNum": "1Z999AA10123456784",
+            "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
+            "ShipAddr": {
+                "Line1": "1 Dock Rd",
+                "City": "Dallas",
+                "CountrySubDivisionCode": "TX",
+                "PostalCode": "75201",
+            },
+        },
+        request_id="cli-invoice-8001",
+    )
+
+
+def test_preview_prints_the_exact_documents_and_sends_nothing(
+    connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    invoice = _shipped_invoice(connector)
+    home = tmp_path / "dagster_home"
+    for kind, root in (("invoice", '"InvoiceHeader"'), ("ship-notice", '"ShipmentHeader"')):
+        result = _qbsps(connector, home, "preview", kind, invoice["Id"])
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "valid: would be uploaded" in result.stdout and root in result.stdout
+    assert [h for h in connector.box.sps.history() if h["direction"] == "inbound"] == []
+    missing = _qbsps(connector, home, "preview", "invoice", "99999")
+    assert missing.returncode != 0
+
+
+def test_sync_outbound_sends_once_through_dagster(connector: SandboxedConnector, tmp_path: Path) -> None:
+    invoice = _shipped_invoice(connector)
+    home = tmp_path / "dagster_home"
+    first = _qbsps(connector, home, "sync", "outbound")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout.count(" sent ") == 2 and f"invoice-{invoice['Id']}" in first.stdout
+    again = _qbsps(connector, home, "sync", "outbound", "--invoice", invoice["Id"])
+    assert again.returncode == 0 and again.stdout.count(" unchanged ") == 2
+    uploads = [
+        h for h in connector.box.sps.history() if h["direction"] == "inbound" and "INV-8001" in h["path"]
+    ]
+    assert sorted(h["status_log"][-1]["status"] for h in uploads) == ["accepted", "accepted"]

@@ -43,8 +43,8 @@ class QboClient:
         self._minor = str(max(75, minor_version))
         self._http = http or httpx.Client(timeout=timeout)
         self._retry = retry or RetryPolicy()
-        self._limiter = limiter or qbo_request_limiter()
-        self._batch_limiter = batch_limiter or qbo_batch_limiter()
+        self._limiter = limiter or qbo_request_limiter(realm_id)
+        self._batch_limiter = batch_limiter or qbo_batch_limiter(realm_id)
 
     def close(self) -> None:
         self._http.close()

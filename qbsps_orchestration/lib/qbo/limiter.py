@@ -48,10 +48,22 @@ class SlidingWindowLimiter:
         return delay
 
 
-def qbo_request_limiter() -> SlidingWindowLimiter:
+_SHARED: dict[tuple[str, str], SlidingWindowLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(kind: str, realm_id: str, limits: list[tuple[int, float]]) -> SlidingWindowLimiter:
+    """One limiter per company per process: every client of that realm draws from the same budget."""
+    with _SHARED_LOCK:
+        if (kind, realm_id) not in _SHARED:
+            _SHARED[(kind, realm_id)] = SlidingWindowLimiter(limits)
+        return _SHARED[(kind, realm_id)]
+
+
+def qbo_request_limiter(realm_id: str) -> SlidingWindowLimiter:
     # A margin under 10/s and 500/min: other apps of the same company share the per-realm budget.
-    return SlidingWindowLimiter([(8, 1.0), (450, 60.0)])
+    return _shared("requests", realm_id, [(8, 1.0), (450, 60.0)])
 
 
-def qbo_batch_limiter() -> SlidingWindowLimiter:
-    return SlidingWindowLimiter([(36, 60.0)])
+def qbo_batch_limiter(realm_id: str) -> SlidingWindowLimiter:
+    return _shared("batch", realm_id, [(36, 60.0)])

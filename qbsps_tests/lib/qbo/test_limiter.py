@@ -44,3 +44,11 @@ def test_every_limit_holds_at_once() -> None:
         stamps.append(t.now)
     assert sum(1 for s in stamps if s < 1001.0) == 10  # per second
     assert stamps[15] >= stamps[0] + 60  # per minute: the 16th waits a full minute
+
+
+def test_clients_of_one_company_share_one_budget() -> None:
+    from qbsps_orchestration.lib.qbo.limiter import qbo_batch_limiter, qbo_request_limiter
+
+    assert qbo_request_limiter("111") is qbo_request_limiter("111")
+    assert qbo_request_limiter("111") is not qbo_request_limiter("222")
+    assert qbo_batch_limiter("111") is not qbo_request_limiter("111")
