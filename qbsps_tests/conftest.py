@@ -21,3 +21,21 @@ def empty_connector(tmp_path, monkeypatch) -> Iterator[SandboxedConnector]:
     """Sandbox whose SPS mailbox starts empty, for tests that deliver their own documents."""
     with sandboxed_connector(tmp_path, monkeypatch, samples=False) as running:
         yield running
+
+
+MEASUREMENTS = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture()
+def report_measurement(request: pytest.FixtureRequest):  # noqa: ANN201 - returns the recorder
+    """Record a measured number for the end-of-run summary (reported, never asserted as a timing)."""
+    measurements = request.config.stash.setdefault(MEASUREMENTS, [])
+    return lambda text: measurements.append(f"{request.node.name}: {text}")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    lines = config.stash.get(MEASUREMENTS, [])
+    if lines:
+        terminalreporter.section("measurements")
+        for line in lines:
+            terminalreporter.write_line(line)
