@@ -13,7 +13,7 @@ import dagster as dg
 from ...lib.inbound.batch import process_files
 from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
-from ..names import GROUP_INBOUND, POOL_QBO
+from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND
 from ..outbound_metadata import sent_metadata
 from .metadata import failure_metadata, fetched_metadata, synced_metadata
 from .partitions import purchase_order_files
@@ -85,6 +85,7 @@ def inbound_purchase_orders(
             fetch=fetch,
             sync=sync,
             acknowledge_with=acks,
+            resend=context.run.tags.get(TAG_RESEND) == "true",
         )
     for outcome in outcomes:
         if fetch and outcome.fetch_ok:

@@ -61,6 +61,7 @@ def process_files(
     fetch: bool = True,
     sync: bool = True,
     acknowledge_with: RsxSchemas | None = None,
+    resend: bool = False,
 ) -> list[FileOutcome]:
     """``acknowledge_with``: send order acks (855) for landed orders, checked against these schemas."""
     outcomes = []
@@ -81,19 +82,28 @@ def process_files(
             )
         if acknowledge_with is not None and outcome.sync_ok:
             assert sps is not None
-            outcome.acks, outcome.ack_error = _acks(config, ledger, sps, acknowledge_with, outcome)
+            outcome.acks, outcome.ack_error = _acks(
+                config, ledger, sps, qbo, acknowledge_with, outcome, resend
+            )
     return outcomes
 
 
 def _acks(
-    config: QbspsConfig, ledger: Ledger, sps: SpsClient, schemas: RsxSchemas, outcome: FileOutcome
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient,
+    qbo: QboClient | None,
+    schemas: RsxSchemas,
+    outcome: FileOutcome,
+    resend: bool,
 ) -> tuple[list[SendResult], str | None]:
     synced = outcome.synced or [
         DocumentResult(outcome.name, "up to date", document_id=d, version_id=v, **_landed(ledger, d))
         for d, v in ledger.file_documents(config.sps.folders.orders + outcome.name)
     ]
     try:
-        sent = acknowledge(config, ledger, sps, schemas, synced)
+        assert qbo is not None
+        sent = acknowledge(config, ledger, sps, qbo, schemas, synced, resend=resend)
     except Exception as exc:  # one file's ack must not stop the others
         log.exception("order ack for %s failed", outcome.name)
         return [], f"{outcome.name}: order acknowledgment: {type(exc).__name__}: {exc}"

@@ -232,3 +232,48 @@ def test_qbsps_own_demo_orders_land_on_a_machine_without_the_samples(
     results = _run(c)
     assert all(r.outcome == "created" for rs in results.values() for r in rs), results
     assert len(c.purchase_orders()) == len(results) >= 3
+
+
+def test_order_ack_follows_the_qbo_document_and_changes_only_with_resend(
+    empty_connector: SandboxedConnector,
+) -> None:
+    from qbsps_orchestration.lib.inbound.batch import process_files
+    from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
+
+    c = empty_connector
+    schemas = RsxSchemas(shared_dir() / "sps_samples" / "schemas" / "v777")
+    c.box.sps.put_file(c.orders_folder + "PO7.json", _order("PO7", [GOOD_LINE]))
+    [first] = process_files(c.config, c.ledger, c.sps(), c.qbo(), ["PO7.json"], acknowledge_with=schemas)
+    assert [a.outcome for a in first.acks] == ["sent"]
+    sent = json.loads(c.ledger.version(first.acks[0].version_id).payload)
+    assert sent["Header"]["OrderHeader"]["AcknowledgementType"] == "AD"
+
+    po = c.purchase_orders()[0]  # the bookkeeper ships 3 of the 4 ordered
+    line = po["Line"][0]
+    detail = {**line["ItemBasedExpenseLineDetail"], "Qty": 3}
+    c.qbo().sparse_update(
+        "PurchaseOrder",
+        po["Id"],
+        {"Line": [{**line, "Amount": Decimal("60.00"), "ItemBasedExpenseLineDetail": detail}]},
+        request_id="po7-qty",
+    )
+    [held] = process_files(
+        c.config, c.ledger, c.sps(), c.qbo(), ["PO7.json"], fetch=False, sync=False, acknowledge_with=schemas
+    )
+    assert [a.outcome for a in held.acks] == ["held"] and held.ack_error
+    [resent] = process_files(
+        c.config,
+        c.ledger,
+        c.sps(),
+        c.qbo(),
+        ["PO7.json"],
+        fetch=False,
+        sync=False,
+        acknowledge_with=schemas,
+        resend=True,
+    )
+    assert [a.outcome for a in resent.acks] == ["resent"]
+    ack = json.loads(c.ledger.version(resent.acks[0].version_id).payload)
+    assert ack["Header"]["OrderHeader"]["AcknowledgementType"] == "AC"
+    status = ack["LineItem"][0]["LineItemAcknowledgement"][0]
+    assert (status["ItemStatusCode"], status["ItemScheduleQty"]) == ("IQ", 3)
