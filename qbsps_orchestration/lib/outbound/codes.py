@@ -19,6 +19,7 @@ TSET_PURPOSE_CODES: dict[str, frozenset[str]] = {
     "Invoice": _TSET_BASE,
     "Shipment": _TSET_BASE,
     "OrderAck": _TSET_BASE | {"04"},  # acknowledgements may also answer a change
+    "ItemRegistry": _TSET_BASE | {"04"},
 }
 INVOICE_TYPE_CODES = frozenset({"CR", "DR", "PRO", "SELF", "U5"})
 ACKNOWLEDGEMENT_TYPES = frozenset({"AC", "AD", "AE", "AH", "AK", "AP", "RD", "RF", "RJ", "RO"})

@@ -19,7 +19,7 @@ RSX_VERSION = "7.7"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 # File name prefixes SPS uses for each document family (IN123456-1-v7.7-...json in its samples).
-FILE_PREFIXES = {"Invoice": "IN", "OrderAck": "PR", "Shipment": "SH"}
+FILE_PREFIXES = {"Invoice": "IN", "OrderAck": "PR", "Shipment": "SH", "ItemRegistry": "IB"}
 
 
 @dataclass

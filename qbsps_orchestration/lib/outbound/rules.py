@@ -24,7 +24,12 @@ from .schemas import RsxSchemas
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$")
-_HEADER = {"Invoice": "InvoiceHeader", "OrderAck": "OrderHeader", "Shipment": "ShipmentHeader"}
+_HEADER = {
+    "Invoice": "InvoiceHeader",
+    "OrderAck": "OrderHeader",
+    "Shipment": "ShipmentHeader",
+    "ItemRegistry": "HeaderReport",
+}
 _FAMILY_RULES = {"Invoice": check_invoice, "OrderAck": check_order_ack}
 
 
