@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,46 @@ class SandboxedConnector:
     def purchase_orders(self) -> list[dict]:
         return self.box.qbo.find("PurchaseOrder")
 
+    def create_invoice(
+        self,
+        number: str,
+        po_number: str,
+        *,
+        lines: list[dict] | None = None,
+        quantity: str = "4",
+        shipped: bool = True,
+        customer_id: str | None = None,
+    ) -> dict:
+        """A QBO Invoice as a bookkeeper makes it, through the QBO API. Default: `quantity` of the
+        first seed item at 20.00, shipped by UPS Ground with a tracking number and a ship-to."""
+        if lines is None:
+            item = self.box.qbo.find("Item", Name="HD-20 Sample Item 1")[0]
+            qty, price = Decimal(quantity), Decimal("20.00")
+            detail = {"ItemRef": {"value": item["Id"]}, "Qty": qty, "UnitPrice": price}
+            lines = [
+                {"DetailType": "SalesItemLineDetail", "Amount": qty * price, "SalesItemLineDetail": detail}
+            ]
+        body = {
+            "DocNumber": number,
+            "TxnDate": "2026-11-25",
+            "PONumber": po_number,
+            "Line": lines,
+            "CustomerRef": {"value": customer_id or self.config.partner("SPSALLTESTID").qbo_customer.id},
+        }
+        if shipped:
+            body |= {
+                "ShipDate": "2026-11-26",
+                "TrackingNum": "1Z999AA10123456784",
+                "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
+                "ShipAddr": {
+                    "Line1": "1 Dock Rd",
+                    "City": "Dallas",
+                    "CountrySubDivisionCode": "TX",
+                    "PostalCode": "75201",
+                },
+            }
+        return self.qbo().create("Invoice", body, request_id=f"test-invoice-{number}-{quantity}")
+
     def close(self) -> None:
         for client in self._clients:
             client.close()
@@ -81,3 +122,18 @@ def sandboxed_connector(
             yield running
         finally:
             running.close()
+
+
+def invoice_lines_from(purchase_order: dict) -> list[dict]:
+    """Invoice lines that bill exactly what a QBO PurchaseOrder's item lines hold."""
+    return [
+        {
+            "DetailType": "SalesItemLineDetail",
+            "Amount": line["Amount"],
+            "SalesItemLineDetail": {
+                key: line["ItemBasedExpenseLineDetail"][key] for key in ("ItemRef", "Qty", "UnitPrice")
+            },
+        }
+        for line in purchase_order["Line"]
+        if line["DetailType"] == "ItemBasedExpenseLineDetail"
+    ]

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.sandbox.sps.seed import published_samples
-from qbsps_tests.sandboxed import SandboxedConnector
+from qbsps_tests.sandboxed import SandboxedConnector, invoice_lines_from
 from qbsps_tests.support import shared_dir
 
 QBSPS = str(Path(sys.executable).parent / "qbsps")
@@ -83,38 +84,10 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
 def _shipped_invoice(c: SandboxedConnector) -> dict:
     """Land the DropShip sample order, then invoice it in QBO with shipping data."""
     name = "PO584616-1-v7.7-DropShip.json"
-    from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
-
     fetch_order_file(c.config, c.ledger, c.sps(), name)
     [landed] = sync_order_file(c.config, c.ledger, c.qbo(), name)
     po = c.box.qbo.find("PurchaseOrder", Id=landed.qbo_id)[0]
-    line = po["Line"][0]["ItemBasedExpenseLineDetail"]
-    return c.qbo().create(
-        "Invoice",
-        {
-            "DocNumber": "INV-8001",
-            "TxnDate": "2026-11-26",
-            "PONumber": "PO584616-1",
-            "CustomerRef": {"value": c.config.partner("SPSALLTESTID").qbo_customer.id},
-            "Line": [
-                {
-                    "DetailType": "SalesItemLineDetail",
-                    "Amount": po["Line"][0]["Amount"],
-                    "SalesItemLineDetail": {k: line[k] for k in ("ItemRef", "Qty", "UnitPrice")},
-                }
-            ],
-            "ShipDate": "2026-11-27",
-            "TrackingNum": "1Z999AA10123456784",
-            "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
-            "ShipAddr": {
-                "Line1": "1 Dock Rd",
-                "City": "Dallas",
-                "CountrySubDivisionCode": "TX",
-                "PostalCode": "75201",
-            },
-        },
-        request_id="cli-invoice-8001",
-    )
+    return c.create_invoice("INV-8001", "PO584616-1", lines=invoice_lines_from(po))
 
 
 def test_preview_prints_the_exact_documents_and_sends_nothing(

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -22,7 +21,7 @@ from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.lib.webhooks.receiver import webhook_app
 from qbsps_orchestration.runs import prepare_dagster_home
 from qbsps_orchestration.sandbox.server import ServedApp
-from qbsps_tests.sandboxed import SandboxedConnector
+from qbsps_tests.sandboxed import SandboxedConnector, invoice_lines_from
 from qbsps_tests.support import REPO
 
 ORDER = "PO584616-1-v7.7-DropShip.json"
@@ -69,36 +68,10 @@ def test_invoice_change_reaches_sps_through_the_webhook_path(
         with dg.DagsterInstance.from_config(str(home)) as instance:
             _wait(lambda: len(instance.get_daemon_heartbeats()) >= 2, 120, "the Dagster daemon to start")
             po = c.box.qbo.find("PurchaseOrder", Id=landed.qbo_id)[0]
-            line = po["Line"][0]["ItemBasedExpenseLineDetail"]
             changed_at = time.monotonic()
-            c.qbo().create(
-                "Invoice",
-                {
-                    "DocNumber": "INV-HOOK-1",
-                    "PONumber": "PO584616-1",
-                    "TxnDate": "2026-11-26",
-                    "CustomerRef": {"value": c.config.partner("SPSALLTESTID").qbo_customer.id},
-                    "Line": [
-                        {
-                            "DetailType": "SalesItemLineDetail",
-                            "Amount": Decimal(po["Line"][0]["Amount"]),
-                            "SalesItemLineDetail": {k: line[k] for k in ("ItemRef", "Qty", "UnitPrice")},
-                        }
-                    ],
-                    "ShipDate": "2026-11-27",
-                    "TrackingNum": "1Z999AA10123456784",
-                    "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
-                    "ShipAddr": {
-                        "Line1": "1 Dock Rd",
-                        "City": "Dallas",
-                        "CountrySubDivisionCode": "TX",
-                        "PostalCode": "75201",
-                    },
-                },
-                request_id="hook-invoice-1",
-            )
+            c.create_invoice("INV-HOOK-1", "PO584616-1", lines=invoice_lines_from(po))
             health = f"{receiver.base_url}/health"
-            _wait(lambda: httpx.get(health).json()["events_new"] >= 1, 30, "the signed webhook in the inbox")
+            _wait(lambda: httpx.get(health).json()["events_received"] >= 1, 30, "the signed webhook")
             in_inbox = time.monotonic()
             arrived = _wait(lambda: _uploaded(c, "INV-HOOK-1"), 180, "the 810 and 856 in SPS in/")
             latency = time.monotonic() - changed_at

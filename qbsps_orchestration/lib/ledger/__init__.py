@@ -16,14 +16,18 @@ from .errors import (
 from .inbox import InboxRecord
 from .ledger import Ledger
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
+from .reference import REFERENCE_ENTITIES
+from .reference_diff import ChangedEntity, ReferenceDiff
 from .store import LEDGER_URL_ENV, default_ledger_url
 from .vocabulary import Action, Direction, Disposition, DocumentState, IntentOutcome, TsetPurposeCode
 
 __all__ = [
     "LEDGER_URL_ENV",
+    "REFERENCE_ENTITIES",
     "Action",
     "AuditContext",
     "AuditRecord",
+    "ChangedEntity",
     "Direction",
     "Disposition",
     "DocumentNotFoundError",
@@ -40,6 +44,7 @@ __all__ = [
     "OpenIntentError",
     "ReceivedDocument",
     "RecordOutcome",
+    "ReferenceDiff",
     "SecretLockTimeoutError",
     "SecretNotFoundError",
     "TsetPurposeCode",

@@ -14,13 +14,14 @@ from .dedup import pending_action
 from .documents import ReceivedDocument
 from .inbox import InboxRecord
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
+from .reference_facade import ReferenceLedger
 from .store import Store, default_ledger_url
 from .vocabulary import Action, Direction, DocumentState, IntentOutcome
 
 _NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})
 
 
-class Ledger:
+class Ledger(ReferenceLedger):
     """The sync ledger. `url`: SQLAlchemy URL (default: $QBSPS_LEDGER_URL or `.qbsps/ledger.sqlite`);
     PostgreSQL as `postgresql+psycopg2://user@host/db`. `cipher` defaults to one built from
     $QBSPS_SECRET_KEYS the first time a secret is touched."""

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     ForeignKey,
@@ -219,3 +220,27 @@ class SequenceCounter(Base):
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ReferenceEntity(Base):
+    """The latest known copy of one QBO name-list row (Vendor, Customer, Item, Account), so syncs
+    look reference data up without reading QBO. `data` is the row as QBO sent it, with exact
+    decimal numbers stored as their text (JSON has no Decimal)."""
+
+    __tablename__ = "reference_entities"
+    __table_args__ = (
+        UniqueConstraint("realm_id", "entity", "qbo_id", name="uq_reference_entities_identity"),
+        Index("ix_reference_entities_name", "realm_id", "entity", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    realm_id: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    qbo_id: Mapped[str] = mapped_column(String(64))
+    sync_token: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(Boolean)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    last_updated: Mapped[datetime] = mapped_column()  # QBO MetaData.LastUpdatedTime
+    deleted_at: Mapped[datetime | None] = mapped_column()  # a CDC "Deleted" stub, or gone from a full refresh
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,7 @@ from ..rsx import Order, OrderTotals, order_totals
 from ..rsx.order import OrderLineItem
 from ..rsx.segments import Address
 from .doc_number import order_marker
+from .items import resolve_order_line
 
 CENT = Decimal("0.01")
 
@@ -123,13 +124,7 @@ def _item_line(
     if line.OrderQty <= 0:
         raise MappingError(source, f"{where}.OrderQty", f"must be positive, got {line.OrderQty}")
     try:
-        match = crossref.resolve(
-            partner.trading_partner_id,
-            upc=line.ConsumerPackageCode,
-            gtin=line.GTIN or line.EAN,
-            buyer_part_number=line.BuyerPartNumber,
-            vendor_part_number=line.VendorPartNumber,
-        )
+        match = resolve_order_line(crossref, partner.trading_partner_id, line)
     except AmbiguousItemError as exc:
         raise MappingError(source, where, str(exc)) from None
     if match is None:

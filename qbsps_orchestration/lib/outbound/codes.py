@@ -8,6 +8,7 @@ SPS's schema (when configured) checks the full list.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 
 def _codes(text: str) -> frozenset[str]:
@@ -52,3 +53,14 @@ GS1_ELEMENTS = {
     "UPCCaseCode": "UPC case code",
     "ShippingSerialID": "SSCC",
 }
+
+
+def is_rsx_date(value: str) -> bool:
+    """RSX dates are CCYY-MM-DD, and real calendar dates."""
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

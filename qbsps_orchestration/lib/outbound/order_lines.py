@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .. import gs1
 from ..config import AmbiguousItemError, ItemCrossReference
 from ..config.crossref import ItemIdentifiers
+from ..mapping.items import resolve_order_line
 from ..rsx import Order, OrderLine
 
 # Identifier elements copied from the order line, in RSX order. UPCCaseCode is left out: it names
@@ -54,13 +55,7 @@ def resolve_order_lines(
     for index, line_item in enumerate(order.LineItem):
         line = line_item.OrderLine
         try:
-            match = crossref.resolve(
-                trading_partner_id,
-                buyer_part_number=line.BuyerPartNumber,
-                vendor_part_number=line.VendorPartNumber,
-                upc=line.ConsumerPackageCode,
-                gtin=line.GTIN or line.EAN,
-            )
+            match = resolve_order_line(crossref, trading_partner_id, line)
         except AmbiguousItemError:
             match = None
         ref = match.qbo_item if match else None

@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from .. import gs1
 from ..rsx import Order
-from .codes import CODE_LISTS, COMMON_UOM_CODES, GS1_ELEMENTS, TSET_PURPOSE_CODES, UOM_ELEMENTS, UOM_SHAPE
+from .codes import (
+    CODE_LISTS,
+    COMMON_UOM_CODES,
+    GS1_ELEMENTS,
+    TSET_PURPOSE_CODES,
+    UOM_ELEMENTS,
+    UOM_SHAPE,
+    is_rsx_date,
+)
 from .document import OutboundDocument
 from .findings import MISSING, Findings
 from .rules_ack import check_order_ack
 from .rules_invoice import check_invoice
 from .schemas import RsxSchemas
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$")
 _HEADER = {
     "Invoice": "InvoiceHeader",
@@ -104,7 +110,7 @@ def _check_tset(findings: Findings, document: OutboundDocument) -> None:
 def _check_element(findings: Findings, path: str, key: str, value: Any) -> None:
     if not isinstance(value, str):
         return
-    if key.endswith("Date") and not _is_date(value):
+    if key.endswith("Date") and not is_rsx_date(value):
         findings.problem(path, f"{value!r} is not a date YYYY-MM-DD")
     elif key.endswith("Time") and not _TIME.match(value):
         findings.problem(path, f"{value!r} is not a time HH:MM:SS")
@@ -147,16 +153,6 @@ def walk(value: Any, path: str = "") -> Iterator[tuple[str, str, Any]]:
             else:
                 yield child, key, item
                 yield from walk(item, child)
-
-
-def _is_date(value: str) -> bool:
-    if not _DATE.match(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _path_of(problem: str, file_name: str) -> str:

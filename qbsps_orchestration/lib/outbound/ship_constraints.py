@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from .codes import is_rsx_date
 
 CONSTRAINTS_NAME = "rsx777_orders_shipments_constraints.json"
 ROOT_CLASS = "Shipment"
@@ -121,20 +122,10 @@ def _string(value: Any, spec: dict[str, Any], path: str, out: list[tuple[str, st
         shown = ", ".join(spec["enum"][:12]) + (", …" if len(spec["enum"]) > 12 else "")
         out.append((path, f"{value!r} is not an allowed code ({shown})"))
     fmt = spec.get("format")
-    if fmt == "date" and not _is_date(value):
+    if fmt == "date" and not is_rsx_date(value):
         out.append((path, f"{value!r} is not a date YYYY-MM-DD"))
     elif fmt == "time" and not _TIME.match(value):
         out.append((path, f"{value!r} is not a time HH:MM:SS"))
-
-
-def _is_date(value: str) -> bool:
-    if len(value) != 10:
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _join(path: str, name: str) -> str:

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..config import AmbiguousItemError, ItemCrossReference, QboRef
+from ..mapping.items import resolve_order_line
 from ..rsx import Order, OrderLine
 
 # QBO's built-in shipping-charge line (Invoice shipping enabled): money, not goods.
@@ -53,13 +54,7 @@ def match_lines(invoice: dict[str, Any], order: Order, crossref: ItemCrossRefere
         key = (line.LineSequenceNumber or "").strip() or str(position)
         lines.append(ShippedLine(key=key, order_line=line))
         try:
-            match = crossref.resolve(
-                trading_partner_id,
-                buyer_part_number=line.BuyerPartNumber,
-                vendor_part_number=line.VendorPartNumber,
-                upc=line.ConsumerPackageCode,
-                gtin=line.GTIN,
-            )
+            match = resolve_order_line(crossref, trading_partner_id, line)
         except AmbiguousItemError as exc:
             warnings.append((f"order LineItem[{position - 1}]", str(exc)))
             match = None

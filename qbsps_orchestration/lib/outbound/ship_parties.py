@@ -7,6 +7,7 @@ from typing import Any
 from ..config import QbspsConfig, Supplier
 from ..rsx import Order
 from ..rsx.segments import Address
+from .addresses import supplier_address
 
 # Scalar Address elements a Shipment accepts (its Address groups are closed: no unknown keys).
 _ADDRESS_FIELDS = (
@@ -34,17 +35,7 @@ def order_address(address: Address) -> dict[str, Any]:
 
 
 def ship_from(supplier: Supplier) -> dict[str, Any]:
-    address = {
-        "AddressTypeCode": "SF",
-        "AddressName": supplier.name,
-        "Address1": supplier.address1,
-        "Address2": supplier.address2,
-        "City": supplier.city,
-        "State": supplier.state,
-        "PostalCode": supplier.postal_code,
-        "Country": supplier.country,
-    }
-    return {key: value for key, value in address.items() if value}
+    return supplier_address(supplier, "SF")
 
 
 def ship_to(order: Order, invoice: dict[str, Any]) -> dict[str, Any] | None:

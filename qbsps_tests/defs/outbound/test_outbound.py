@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import dagster as dg
 
@@ -26,42 +25,6 @@ def _land(c: SandboxedConnector, po: str) -> None:
     c.box.sps.put_file(c.orders_folder + f"{po}.json", order(po))
     fetch_order_file(c.config, c.ledger, c.sps(), f"{po}.json")
     sync_order_file(c.config, c.ledger, c.qbo(), f"{po}.json")
-
-
-def _invoice(
-    c: SandboxedConnector, number: str, po: str, customer: str | None = None, shipped: bool = True
-) -> dict:
-    item = c.box.qbo.find("Item", Name="HD-20 Sample Item 1")[0]
-    body = {
-        "DocNumber": number,
-        "TxnDate": "2026-11-25",
-        "PONumber": po,
-        "CustomerRef": {"value": customer or c.config.partner("SPSALLTESTID").qbo_customer.id},
-        "Line": [
-            {
-                "DetailType": "SalesItemLineDetail",
-                "Amount": Decimal("80.00"),
-                "SalesItemLineDetail": {
-                    "ItemRef": {"value": item["Id"]},
-                    "Qty": Decimal(4),
-                    "UnitPrice": Decimal("20.00"),
-                },
-            }
-        ],
-    }
-    if shipped:
-        body |= {
-            "ShipDate": "2026-11-26",
-            "TrackingNum": "1Z999AA10123456784",
-            "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
-            "ShipAddr": {
-                "Line1": "1 Dock Rd",
-                "City": "Dallas",
-                "CountrySubDivisionCode": "TX",
-                "PostalCode": "75201",
-            },
-        }
-    return c.qbo().create("Invoice", body, request_id=f"t-{number}")
 
 
 def _tick(instance: dg.DagsterInstance, c: SandboxedConnector, sensor, cursor: str | None = None):
@@ -94,7 +57,7 @@ def test_a_webhook_change_becomes_one_run_that_sends_810_and_856(
     c = inbound
     c.box.clock.advance(-2 * 3600)  # the changes land in a completed hour, which the sweep can take
     _land(c, "PO-W1")
-    invoice = _invoice(c, "INV-W1", "PO-W1")
+    invoice = c.create_invoice("INV-W1", "PO-W1")
     when = datetime.fromisoformat(invoice["MetaData"]["LastUpdatedTime"])
     c.ledger.record_changes(
         [ChangeEvent(c.config.qbo.realm_id, "Invoice", invoice["Id"], "Create", when, "evt-1")]
@@ -131,7 +94,7 @@ def test_cdc_and_the_sweep_catch_what_webhooks_missed(
     c = inbound
     c.box.clock.advance(-2 * 3600)  # the changes land in a completed hour, which the sweep can take
     _land(c, "PO-C1")
-    first = _invoice(c, "INV-C1", "PO-C1", shipped=False)
+    first = c.create_invoice("INV-C1", "PO-C1", shipped=False)
     _tick(instance, c, qbo_cdc_sensor, json.dumps({"since": "2026-11-01T00:00:00+00:00"}))
     result, cursor = _tick(instance, c, qbo_webhook_sensor)
     assert [r.tags.get("dagster/asset_partition_range_start") for r in result.run_requests] == [
@@ -140,7 +103,7 @@ def test_cdc_and_the_sweep_catch_what_webhooks_missed(
     run = _launch(instance, result.run_requests[0])
     assert run.success and _uploads(c) == {"ININV-C1-SPSALLTESTID-v7.7.json": "accepted"}
 
-    second = _invoice(c, "INV-C2", "PO-C1", shipped=False)
+    second = c.create_invoice("INV-C2", "PO-C1", shipped=False)
     hour = (
         datetime.fromisoformat(second["MetaData"]["LastUpdatedTime"])
         .astimezone(UTC)
@@ -162,9 +125,9 @@ def test_an_unmapped_customer_fails_only_its_partition(
 ) -> None:
     c = inbound
     _land(c, "PO-U1")
-    good = _invoice(c, "INV-U1", "PO-U1", shipped=False)
+    good = c.create_invoice("INV-U1", "PO-U1", shipped=False)
     stranger = c.qbo().create("Customer", {"DisplayName": "Cash Sale"}, request_id="cust-cash")
-    bad = _invoice(c, "INV-U2", "PO-U1", customer=stranger["Id"], shipped=False)
+    bad = c.create_invoice("INV-U2", "PO-U1", customer_id=stranger["Id"], shipped=False)
     realm = c.config.qbo.realm_id
     now = datetime.now(UTC)
     c.ledger.record_changes(

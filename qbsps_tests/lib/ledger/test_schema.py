@@ -24,6 +24,7 @@ TABLES = {
     "received_files",
     "change_inbox",
     "sequences",
+    "reference_entities",
 }
 
 
@@ -37,7 +38,7 @@ def test_migrate_from_empty_then_again_is_a_no_op(ledger_url: str) -> None:
         assert TABLES | {"alembic_version"} <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
             head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert head == "0003_inbox_and_sequences"
+        assert head == "0004_reference_snapshots"
     finally:
         engine.dispose()
         ledger.close()

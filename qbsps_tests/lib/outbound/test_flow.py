@@ -56,43 +56,6 @@ def _land_order(c: SandboxedConnector, po: str) -> None:
     sync_order_file(c.config, c.ledger, c.qbo(), f"{po}.json")
 
 
-def _invoice(
-    c: SandboxedConnector, doc_number: str, po: str, *, shipped: bool = True, qty: str = "4"
-) -> dict:
-    item = c.box.qbo.find("Item", Name="HD-20 Sample Item 1")[0]
-    customer = c.config.partner("SPSALLTESTID").qbo_customer.id
-    body = {
-        "DocNumber": doc_number,
-        "TxnDate": "2026-11-25",
-        "PONumber": po,
-        "CustomerRef": {"value": customer},
-        "Line": [
-            {
-                "DetailType": "SalesItemLineDetail",
-                "Amount": Decimal(qty) * Decimal("20.00"),
-                "SalesItemLineDetail": {
-                    "ItemRef": {"value": item["Id"]},
-                    "Qty": Decimal(qty),
-                    "UnitPrice": Decimal("20.00"),
-                },
-            }
-        ],
-    }
-    if shipped:
-        body |= {
-            "ShipDate": "2026-11-26",
-            "TrackingNum": "1Z999AA10123456784",
-            "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
-            "ShipAddr": {
-                "Line1": "1 Dock Rd",
-                "City": "Dallas",
-                "CountrySubDivisionCode": "TX",
-                "PostalCode": "75201",
-            },
-        }
-    return c.qbo().create("Invoice", body, request_id=f"test-{doc_number}-{qty}")
-
-
 def _ctx(c: SandboxedConnector) -> OutboundContext:
     schemas = RsxSchemas(shared_dir() / "sps_samples" / "schemas" / "v777")
     return OutboundContext(c.config, c.ledger, c.qbo(), c.sps(), schemas)
@@ -101,7 +64,7 @@ def _ctx(c: SandboxedConnector) -> OutboundContext:
 def test_invoice_and_ship_notice_reach_sps_once(empty_connector: SandboxedConnector) -> None:
     c = empty_connector
     _land_order(c, "PO-OUT-1")
-    invoice = _invoice(c, "INV-1001", "PO-OUT-1")
+    invoice = c.create_invoice("INV-1001", "PO-OUT-1")
     outcome = process_invoice(_ctx(c), invoice_key(invoice["Id"]))
     assert outcome.invoice and outcome.invoice.outcome == "sent", outcome.invoice
     assert outcome.ship_notice and outcome.ship_notice.outcome == "sent", outcome.ship_notice
@@ -119,7 +82,7 @@ def test_invoice_and_ship_notice_reach_sps_once(empty_connector: SandboxedConnec
 def test_changed_after_sent_is_held_until_an_explicit_resend(empty_connector: SandboxedConnector) -> None:
     c = empty_connector
     _land_order(c, "PO-OUT-2")
-    invoice = _invoice(c, "INV-1002", "PO-OUT-2", shipped=False)
+    invoice = c.create_invoice("INV-1002", "PO-OUT-2", shipped=False)
     first = process_invoice(_ctx(c), invoice_key(invoice["Id"]))
     assert first.invoice.outcome == "sent" and first.ship_notice is None and "no shipping data" in first.note
     c.qbo().sparse_update(
@@ -150,10 +113,10 @@ def test_changed_after_sent_is_held_until_an_explicit_resend(empty_connector: Sa
 def test_ship_notice_rebuild_keeps_its_sscc(empty_connector: SandboxedConnector) -> None:
     c = empty_connector
     _land_order(c, "PO-OUT-3")
-    invoice = _invoice(c, "INV-1003", "PO-OUT-3")
+    invoice = c.create_invoice("INV-1003", "PO-OUT-3")
     first = process_invoice(_ctx(c), invoice_key(invoice["Id"]), invoices=False)
     sent = c.ledger.version(first.ship_notice.version_id).payload
-    second_invoice = _invoice(c, "INV-1004", "PO-OUT-3")
+    second_invoice = c.create_invoice("INV-1004", "PO-OUT-3")
     other = process_invoice(_ctx(c), invoice_key(second_invoice["Id"]), invoices=False)
     again = process_invoice(_ctx(c), invoice_key(invoice["Id"]), invoices=False)
     assert again.ship_notice.outcome == "unchanged"

@@ -1,0 +1,38 @@
+"""The reference-data methods of `Ledger` (kept here so ledger.py stays one screenful per topic)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from . import reference
+from .reference_diff import ReferenceDiff
+from .store import Store
+
+
+class ReferenceLedger:
+    """Snapshots of QBO Vendors, Customers, Items and Accounts: lookups during syncs cost no QBO read."""
+
+    _store: Store
+
+    def upsert_reference(
+        self, entity: str, rows: Iterable[dict[str, Any]], realm_id: str, *, complete: bool = False
+    ) -> ReferenceDiff:
+        """Store QBO rows of `entity` (query or CDC rows, "Deleted" stubs included) and say what
+        changed; `complete=True` for a full refresh, which marks rows QBO no longer has deleted."""
+        batch = list(rows)
+        return self._store.write_retrying(
+            lambda s: reference.upsert_reference(s, entity, batch, realm_id, complete=complete)
+        )
+
+    def reference_rows(self, entity: str, realm_id: str, active_only: bool = True) -> list[dict[str, Any]]:
+        with self._store.read() as session:
+            return reference.reference_rows(session, entity, realm_id, active_only)
+
+    def reference_by_id(self, entity: str, qbo_id: str, realm_id: str) -> dict[str, Any] | None:
+        with self._store.read() as session:
+            return reference.reference_by_id(session, entity, qbo_id, realm_id)
+
+    def reference_by_name(self, entity: str, name: str, realm_id: str | None = None) -> dict[str, Any] | None:
+        with self._store.read() as session:
+            return reference.reference_by_name(session, entity, name, realm_id)
