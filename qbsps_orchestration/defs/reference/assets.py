@@ -1,0 +1,108 @@
+"""qbo_vendors, qbo_customers, qbo_items, qbo_accounts: the ledger's snapshots of QBO reference data.
+
+Each run refreshes incrementally through CDC since the last refresh, or fully (every row, inactive
+ones included) when tagged ``qbsps/full_refresh=true`` — the daily schedule does that — or when no
+refresh is recorded yet. The UI shows row counts, a preview and what changed since the last run.
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from ...lib.reference.snapshot import refresh_reference
+from ...resources import LedgerResource, QboResource, QbspsConfigResource
+from ..names import POOL_QBO, TAG_FULL_REFRESH
+
+GROUP_REFERENCE = "qbo_reference"
+REFERENCE_ASSETS = {
+    "Vendor": dg.AssetKey("qbo_vendors"),
+    "Customer": dg.AssetKey("qbo_customers"),
+    "Item": dg.AssetKey("qbo_items"),
+    "Account": dg.AssetKey("qbo_accounts"),
+}
+PREVIEW_ROWS = 20
+PREVIEW_FIELDS = {
+    "Vendor": ("Id", "DisplayName", "CompanyName", "AcctNum", "Active"),
+    "Customer": ("Id", "DisplayName", "CompanyName", "Active"),
+    "Item": ("Id", "Name", "Sku", "Type", "UnitPrice", "QtyOnHand", "Active"),
+    "Account": ("Id", "Name", "AccountType", "Active"),
+}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key,
+            group_name=GROUP_REFERENCE,
+            kinds={"quickbooks"},
+            skippable=True,
+            description=f"QBO {entity} rows with their SyncTokens, kept in the ledger for lookups.",
+        )
+        for entity, key in REFERENCE_ASSETS.items()
+    ],
+    can_subset=True,
+    pool=POOL_QBO,
+)
+def qbo_reference_data(
+    context: dg.AssetExecutionContext,
+    qbsps_config: QbspsConfigResource,
+    ledger: LedgerResource,
+    qbo: QboResource,
+) -> Iterator[dg.MaterializeResult]:
+    realm = qbsps_config.load().qbo.realm_id
+    full = context.run.tags.get(TAG_FULL_REFRESH) == "true"
+    with (
+        ledger.open(actor="qbo_reference_data", run_id=context.run.run_id) as book,
+        qbo.client(book) as client,
+    ):
+        for entity, key in REFERENCE_ASSETS.items():
+            if key not in context.selected_asset_keys:
+                continue
+            cursor = f"reference.{realm}.{entity}.refreshed_at"
+            last = book.get_cursor(cursor)
+            started = datetime.now(UTC)
+            since = None if full or not last else datetime.fromisoformat(last)
+            diff = refresh_reference(client, book, realm, entity, since=since)
+            book.set_cursor(cursor, started.isoformat())
+            rows = book.reference_rows(entity, realm)
+            yield dg.MaterializeResult(
+                asset_key=key,
+                metadata={
+                    "rows": dg.MetadataValue.int(len(rows)),
+                    "refresh": dg.MetadataValue.text(
+                        "full" if since is None else f"CDC since {since.isoformat()}"
+                    ),
+                    "changes": dg.MetadataValue.text(diff.summary),
+                    **{name: dg.MetadataValue.int(count) for name, count in diff.counts.items()},
+                    "preview": dg.MetadataValue.md(_preview(entity, rows)),
+                },
+            )
+
+
+def _preview(entity: str, rows: list[dict]) -> str:
+    fields = PREVIEW_FIELDS[entity]
+    lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
+    for row in rows[:PREVIEW_ROWS]:
+        lines.append("| " + " | ".join(str(row.get(field, "")).replace("|", "/") for field in fields) + " |")
+    if len(rows) > PREVIEW_ROWS:
+        lines.append(f"\n… and {len(rows) - PREVIEW_ROWS} more")
+    return "\n".join(lines)
+
+
+qbo_reference_job = dg.define_asset_job("qbo_reference_job", selection=list(REFERENCE_ASSETS.values()))
+qbo_reference_daily_schedule = dg.ScheduleDefinition(
+    name="qbo_reference_daily_schedule",
+    job=qbo_reference_job,
+    cron_schedule="15 3 * * *",
+    tags={TAG_FULL_REFRESH: "true"},
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Full refresh of the QBO reference snapshots every night.",
+)
+qbo_reference_cdc_schedule = dg.ScheduleDefinition(
+    name="qbo_reference_cdc_schedule",
+    job=qbo_reference_job,
+    cron_schedule="*/15 * * * *",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Incremental refresh through QBO change data capture every 15 minutes.",
+)
