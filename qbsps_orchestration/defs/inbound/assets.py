@@ -13,9 +13,10 @@ import dagster as dg
 from ...lib.inbound.batch import process_files
 from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
+from ..batch_failure import batch_failure
 from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND
 from ..outbound_metadata import sent_metadata
-from .metadata import failure_metadata, fetched_metadata, synced_metadata
+from .metadata import fetched_metadata, synced_metadata
 from .partitions import purchase_order_files
 
 SPS_PURCHASE_ORDERS = dg.AssetKey("sps_purchase_orders")
@@ -104,9 +105,4 @@ def inbound_purchase_orders(
     for outcome in failed:
         context.log.error(outcome.error)
     if failed:
-        raise dg.Failure(
-            description=f"{len(failed)} of {len(outcomes)} purchase order files failed; their partitions "
-            "stay failed, the others landed. Re-materialize a partition to replay it.",
-            metadata=failure_metadata(failed),
-            allow_retries=False,
-        )
+        raise batch_failure("purchase order files", [(o.name, o.error or "") for o in failed], len(outcomes))

@@ -48,11 +48,3 @@ def synced_metadata(outcome: FileOutcome) -> dict[str, dg.MetadataValue]:
 def _ledger_link(docs: list[DocumentResult]) -> str:
     ids = [str(d.document_id) for d in docs if d.document_id is not None]
     return "; ".join(f"qbsps status --document {i}" for i in ids) or "-"
-
-
-def failure_metadata(failed: list[FileOutcome]) -> dict[str, dg.MetadataValue]:
-    return {
-        "failed_files": dg.MetadataValue.int(len(failed)),
-        "reasons": dg.MetadataValue.md("\n".join(f"- **{o.name}**: {o.error}" for o in failed)),
-        "failed": dg.MetadataValue.json([{"file": o.name, "reason": o.error} for o in failed]),
-    }

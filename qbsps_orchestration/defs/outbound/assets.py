@@ -14,6 +14,7 @@ from ...lib.outbound.batch import process_invoices
 from ...lib.outbound.flow import OutboundContext
 from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
+from ..batch_failure import batch_failure
 from ..names import POOL_SPS, TAG_RESEND
 from ..outbound_metadata import sent_metadata
 from .partitions import qbo_invoices
@@ -85,16 +86,4 @@ def outbound_invoice_documents(
         if outcome.note and not outcome.errors:
             context.log.info(f"{outcome.key}: {outcome.note}")
     if failed:
-        raise dg.Failure(
-            description=f"{len(failed)} of {len(outcomes)} invoices failed; their partitions stay failed, "
-            "the others were sent. Fix the cause and re-materialize the partition.",
-            metadata={
-                "reasons": dg.MetadataValue.md(
-                    "\n".join(f"- **{o.key}**: {'; '.join(o.errors)}" for o in failed)
-                ),
-                "failed": dg.MetadataValue.json(
-                    [{"file": o.key, "reason": "; ".join(o.errors)} for o in failed]
-                ),
-            },
-            allow_retries=False,
-        )
+        raise batch_failure("invoices", [(o.key, "; ".join(o.errors)) for o in failed], len(outcomes))

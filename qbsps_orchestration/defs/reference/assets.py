@@ -6,11 +6,10 @@ refresh is recorded yet. The UI shows row counts, a preview and what changed sin
 """
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import dagster as dg
 
-from ...lib.reference.snapshot import refresh_reference
+from ...lib.reference.snapshot import refresh_since_last
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..names import POOL_QBO, TAG_FULL_REFRESH
 
@@ -59,12 +58,7 @@ def qbo_reference_data(
         for entity, key in REFERENCE_ASSETS.items():
             if key not in context.selected_asset_keys:
                 continue
-            cursor = f"reference.{realm}.{entity}.refreshed_at"
-            last = book.get_cursor(cursor)
-            started = datetime.now(UTC)
-            since = None if full or not last else datetime.fromisoformat(last)
-            diff = refresh_reference(client, book, realm, entity, since=since)
-            book.set_cursor(cursor, started.isoformat())
+            diff, since = refresh_since_last(client, book, realm, entity, full=full)
             rows = book.reference_rows(entity, realm)
             yield dg.MaterializeResult(
                 asset_key=key,

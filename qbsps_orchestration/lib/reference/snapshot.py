@@ -81,3 +81,17 @@ def _incremental(
         since = newest
     # Too many changes to page through: read everything once instead.
     return diff.merge(_full(qbo, ledger, realm_id, entity))
+
+
+def refresh_since_last(
+    qbo: QboClient, ledger: Ledger, realm_id: str, entity: str, *, full: bool = False
+) -> tuple[ReferenceDiff, datetime | None]:
+    """Refresh from where the last refresh of this entity started (a ledger cursor), or fully when
+    asked or when there was none. Returns the diff and the `since` used (None: full)."""
+    cursor = f"reference.{realm_id}.{entity}.refreshed_at"
+    last = ledger.get_cursor(cursor)
+    started = datetime.now(UTC)
+    since = None if full or not last else datetime.fromisoformat(last)
+    diff = refresh_reference(qbo, ledger, realm_id, entity, since=since)
+    ledger.set_cursor(cursor, started.isoformat())
+    return diff, since

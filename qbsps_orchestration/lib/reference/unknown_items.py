@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import gs1
-from ..config import AmbiguousItemError, ItemCrossReference, QboRef
-from ..rsx import Order, OrderLine
+from ..config import AmbiguousItemError, ItemCrossReference, QboRef, QbspsConfig
+from ..ledger import Direction, Ledger
+from ..rsx import Order, OrderLine, RsxError, read_rsx
 
 GS1_ELEMENTS = ("ConsumerPackageCode", "EAN", "GTIN", "UPCCaseCode")
 
@@ -139,3 +140,34 @@ class _ItemIndex:
 
 def _clean(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
+
+
+def unknown_items_on_open_orders(ledger: Ledger, config: QbspsConfig) -> list[UnknownItem]:
+    """Lines of inbound orders still waiting (failed or quarantined) whose item maps to no active QBO
+    Item, judged against the ledger's Item snapshot. Unreadable orders are left to their own report."""
+    orders = []
+    for doc in ledger.failed_documents(Direction.INBOUND):
+        if doc.doc_type != "Order" or doc.current_version_id is None:
+            continue
+        payload = ledger.version(doc.current_version_id).payload
+        try:
+            orders += [
+                d.order for d in read_rsx(payload, source=doc.business_key, doc_type="Order") if d.order
+            ]
+        except RsxError:
+            continue
+    return unknown_order_items(
+        orders, config.item_crossref, qbo_items=ledger.reference_rows("Item", config.qbo.realm_id)
+    )
+
+
+def describe_unknown(item: UnknownItem) -> str:
+    """One line for an operator: where, why, and every identifier the retailer sent."""
+    parts = [
+        f"buyer part {item.buyer_part_number}" if item.buyer_part_number else "",
+        f"vendor part {item.vendor_part_number}" if item.vendor_part_number else "",
+    ]
+    parts += [
+        f"{code.element} {code.value}" + ("" if code.valid else f" ({code.problem})") for code in item.codes
+    ]
+    return f"{item.where}: {item.reason} ({', '.join(p for p in parts if p) or 'no identifiers'})"

@@ -1,0 +1,18 @@
+"""How a batch run over document partitions fails: after every document was tried, naming each
+failed partition and its reason, so exactly those partitions stay failed."""
+
+import dagster as dg
+
+
+def batch_failure(what: str, failed: list[tuple[str, str]], total: int) -> dg.Failure:
+    """``failed``: (partition key, reason) pairs; ``what``: e.g. "purchase order files"."""
+    return dg.Failure(
+        description=f"{len(failed)} of {total} {what} failed; their partitions stay failed, the others "
+        "went through. Fix the cause, then re-materialize a failed partition to replay it.",
+        metadata={
+            "failed_count": dg.MetadataValue.int(len(failed)),
+            "reasons": dg.MetadataValue.md("\n".join(f"- **{key}**: {reason}" for key, reason in failed)),
+            "failed": dg.MetadataValue.json([{"file": key, "reason": reason} for key, reason in failed]),
+        },
+        allow_retries=False,
+    )
