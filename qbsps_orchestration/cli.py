@@ -263,22 +263,25 @@ def conflicts() -> None:
 @click.argument("version_id", type=int)
 @click.option("--operator", default="operator", show_default=True, help="Who decided (for the audit trail).")
 def conflicts_accept(config_path: Path | None, version_id: int, operator: str) -> None:
-    """Accept a held conflict as a replacement; the next sync of its file updates QuickBooks."""
+    """Accept a held conflict as a replacement; the next sync of its document applies it."""
     from .lib.connector import open_ledger
-    from .lib.ledger import LedgerError
+    from .lib.ledger import Direction, LedgerError
 
     ledger = open_ledger(_load_config(config_path), actor=operator)
     try:
         outcome = ledger.accept_conflict(version_id, actor=operator)
-        source = ledger.version(version_id).source_path or ""
+        version = ledger.version(version_id)
+        document = ledger.document(version.document_id)
     except LedgerError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         ledger.close()
-    name = source.rsplit("/", 1)[-1]
+    if document.direction is Direction.INBOUND:
+        apply = f"qbsps sync inbound --file {(version.source_path or '').rsplit('/', 1)[-1]}"
+    else:
+        apply = f"qbsps sync outbound --invoice {document.qbo_id}"
     click.echo(
-        f"version {version_id} accepted as a replacement ({outcome.action.value} pending); "
-        f"apply it with: qbsps sync inbound --file {name}"
+        f"version {version_id} accepted as a replacement ({outcome.action.value} pending); apply: {apply}"
     )
 
 

@@ -116,3 +116,28 @@ def test_sync_outbound_sends_once_through_dagster(connector: SandboxedConnector,
         h for h in connector.box.sps.history() if h["direction"] == "inbound" and "INV-8001" in h["path"]
     ]
     assert sorted(h["status_log"][-1]["status"] for h in uploads) == ["accepted", "accepted"]
+
+
+def test_a_changed_invoice_is_held_shown_in_status_and_sent_after_acceptance(
+    connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    invoice = _shipped_invoice(connector)
+    home = tmp_path / "dagster_home"
+    assert _qbsps(connector, home, "sync", "outbound", "--invoice", invoice["Id"]).returncode == 0
+    line = invoice["Line"][0]
+    changed = [{**line, "Description": "changed after it was sent"}]
+    connector.qbo().sparse_update("Invoice", invoice["Id"], {"Line": changed}, request_id="inv-8001-change")
+    held = _qbsps(connector, home, "sync", "outbound", "--invoice", invoice["Id"])
+    assert held.returncode == 1 and " held " in held.stdout
+    [conflict] = [
+        v
+        for v in connector.ledger.held_conflicts()
+        if connector.ledger.document(v.document_id).doc_type == "Invoice"
+    ]
+    status = _qbsps(connector, home, "status").stdout
+    assert f"\n{conflict.id} " in status.split("Held conflicts")[1]
+    accepted = _qbsps(connector, home, "conflicts", "accept", str(conflict.id))
+    assert f"qbsps sync outbound --invoice {invoice['Id']}" in accepted.stdout
+    sent = _qbsps(connector, home, "sync", "outbound", "--invoice", invoice["Id"])
+    assert " sent " in sent.stdout  # the accepted invoice went; a held ship notice may still wait
+    assert len([h for h in connector.box.sps.history() if "ININV-8001" in h["path"]]) == 2
