@@ -285,6 +285,52 @@ def conflicts_accept(config_path: Path | None, version_id: int, operator: str) -
     )
 
 
+@main.group()
+def partners() -> None:
+    """Trading partners: onboarding."""
+
+
+@partners.command("add")
+@config_option
+@click.argument("trading_partner_id")
+def partners_add(config_path: Path | None, trading_partner_id: str) -> None:
+    """Onboard a partner already in the config: find or create its QBO Vendor and Customer, record
+    its vendor number, check its items, send its first catalog. Re-running changes nothing."""
+    from datetime import UTC, datetime
+
+    from .lib.config import UnknownTradingPartnerError
+    from .lib.connector import open_ledger, qbo_client, sps_client
+    from .lib.outbound.schemas import RsxSchemas
+    from .lib.reference.onboarding import onboard_partner
+
+    config = _load_config(config_path)
+    ledger = open_ledger(config, actor="qbsps partners add")
+    qbo, sps = qbo_client(config, ledger), sps_client(config)
+    try:
+        report = onboard_partner(
+            config,
+            ledger,
+            qbo,
+            sps,
+            RsxSchemas.from_environment(),
+            trading_partner_id,
+            today=datetime.now(UTC).date(),
+        )
+    except UnknownTradingPartnerError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        qbo.close()
+        sps.close()
+        ledger.close()
+    for step in report.steps:
+        click.echo(f"- {step}")
+    click.echo("changed: " + ("yes" if report.changed else "nothing (already onboarded)"))
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if report.problems:
+        raise SystemExit(1)
+
+
 @main.command()
 def demo() -> None:
     """Start the sandbox, run the inbound sync once through Dagster, show the result."""

@@ -141,3 +141,38 @@ def test_a_changed_invoice_is_held_shown_in_status_and_sent_after_acceptance(
     sent = _qbsps(connector, home, "sync", "outbound", "--invoice", invoice["Id"])
     assert " sent " in sent.stdout  # the accepted invoice went; a held ship notice may still wait
     assert len([h for h in connector.box.sps.history() if "ININV-8001" in h["path"]]) == 2
+
+
+def test_partners_add_onboards_from_nothing_and_a_rerun_changes_nothing(
+    connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    import yaml
+
+    data = yaml.safe_load(connector.config_path.read_text())
+    data["trading_partners"].append(
+        {
+            "trading_partner_id": "NEWRETAIL",
+            "name": "New Retail",
+            "vendor_number": "V-123",
+            "qbo_vendor": {"name": "New Retail"},
+            "qbo_customer": {"name": "New Retail (Customer)"},
+            "rsx_format": "json",
+        }
+    )
+    connector.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    home = tmp_path / "dagster_home"
+    first = _qbsps(connector, home, "partners", "add", "NEWRETAIL")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "created QBO Vendor 'New Retail'" in first.stdout and "changed: yes" in first.stdout
+    vendor = connector.box.qbo.find("Vendor", DisplayName="New Retail")[0]
+    customer = connector.box.qbo.find("Customer", DisplayName="New Retail (Customer)")[0]
+    assert vendor["AcctNum"] == customer["AcctNum"] == "V-123"
+    catalogs = [h for h in connector.box.sps.history() if "NEWRETAIL" in h["path"]]
+    assert [h["status_log"][-1]["status"] for h in catalogs] == ["accepted"]
+
+    again = _qbsps(connector, home, "partners", "add", "NEWRETAIL")
+    assert again.returncode == 0 and "changed: nothing" in again.stdout
+    assert connector.box.qbo.find("Vendor", DisplayName="New Retail")[0]["SyncToken"] == vendor["SyncToken"]
+    assert len([h for h in connector.box.sps.history() if "NEWRETAIL" in h["path"]]) == 1
+    unknown = _qbsps(connector, home, "partners", "add", "NOPE")
+    assert unknown.returncode != 0 and "NOPE" in unknown.stderr

@@ -89,10 +89,12 @@ class ItemCrossReference:
     def __init__(self, rows: Iterable[tuple[str, ItemRow]]) -> None:
         self._index: dict[_IndexKey, dict[QboRef, _Entry]] = {}
         self._rows: list[ItemRow] = []  # in order, for the reverse lookup (QBO item -> identifiers)
+        self._sources: list[str] = []  # where each row was configured (items[3], items.csv line 5)
         self._count = 0
         for source, row in rows:
             self._count += 1
             self._rows.append(row)
+            self._sources.append(source)
             entry = _Entry(row.qbo_item, source, row.trading_partner_id)
             for kind, value in _row_identifiers(row):
                 # One entry per distinct item: the same mapping listed twice is not an ambiguity.
@@ -147,6 +149,14 @@ class ItemCrossReference:
         raise AmbiguousItemError(
             trading_partner_id, first[0], first[1], {ref: e.source for ref, e in candidates.items()}
         )
+
+    def items_for_partner(self, trading_partner_id: str) -> list[tuple[str, QboRef]]:
+        """``(source, QBO item)`` of every row that applies to the partner (its own and global ones)."""
+        return [
+            (source, row.qbo_item)
+            for source, row in zip(self._sources, self._rows, strict=True)
+            if row.trading_partner_id in (None, trading_partner_id)
+        ]
 
     def rows_for_item(
         self, trading_partner_id: str, *, item_id: str | None = None, item_name: str | None = None

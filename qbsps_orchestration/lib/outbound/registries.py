@@ -27,11 +27,19 @@ ALL_ITEMS = "SELECT * FROM Item WHERE Active IN (true, false)"
 
 
 def send_item_registries(
-    config: QbspsConfig, ledger: Ledger, qbo: QboClient, sps: SpsClient, schemas: RsxSchemas, *, today: date
+    config: QbspsConfig,
+    ledger: Ledger,
+    qbo: QboClient,
+    sps: SpsClient,
+    schemas: RsxSchemas,
+    *,
+    today: date,
+    partners: list[TradingPartner] | None = None,
 ) -> list[SendResult]:
+    """Every partner's registries (or only `partners`'), each sent only when its content changed."""
     items = list(qbo.query_all("Item", ALL_ITEMS))
     results = []
-    for partner in config.trading_partners:
+    for partner in config.trading_partners if partners is None else partners:
         for kind in partner.item_registries:
             results.append(_send(config, ledger, sps, schemas, partner, kind, items, today))
     return results
