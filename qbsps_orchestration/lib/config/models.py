@@ -115,6 +115,9 @@ class TradingPartner(_Strict):
     # GS1 company prefix (6–12 digits) for the SSCC-18 of each carton on this partner's ship notices.
     gs1_company_prefix: Annotated[str, AfterValidator(_gs1_prefix)] | None = None
     send_order_acks: bool = False  # 855s: only partners that want them
+    # An order line whose item no QBO Item maps to: quarantine the order (default), or create a
+    # NonInventory QBO Item for it (with accounts.income_account / expense_account) and go on.
+    unknown_items: Literal["quarantine", "create"] = "quarantine"
     # ItemRegistry documents sent on schedule and when items change: 832 catalog, 846 inventory advice.
     item_registries: list[Literal["catalog", "inventory"]] = Field(default_factory=lambda: ["catalog"])
 

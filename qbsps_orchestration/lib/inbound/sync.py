@@ -20,6 +20,7 @@ from ..qbo.errors import FaultError
 from ..qbo.query import select_in
 from ..qbo.refs import QboRefResolver, UnknownReferenceError
 from ..rsx import RsxError, read_rsx
+from .items import LearningCrossReference
 from .results import DocumentResult, InboundDocumentError
 
 CLOSED_STATUS = {"PurchaseOrder": {"POStatus": "Closed"}, "Estimate": {"TxnStatus": "Closed"}}
@@ -72,7 +73,7 @@ class OrderSync:
             source=name,
             partner=self.config.partner(doc.trading_partner_id),
             accounts=self.config.accounts,
-            crossref=self.config.item_crossref,
+            crossref=LearningCrossReference(self.config, self.ledger, self.qbo, self.resolve),  # type: ignore[arg-type]
             resolve=self.resolve,
         )
 

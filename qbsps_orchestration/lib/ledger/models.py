@@ -244,3 +244,20 @@ class ReferenceEntity(Base):
     last_updated: Mapped[datetime] = mapped_column()  # QBO MetaData.LastUpdatedTime
     deleted_at: Mapped[datetime | None] = mapped_column()  # a CDC "Deleted" stub, or gone from a full refresh
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ItemLink(Base):
+    """A retailer's identifier that qbsps linked to a QBO Item it created (partner policy "create"):
+    the next order with the same code finds that item instead of creating another."""
+
+    __tablename__ = "item_links"
+    __table_args__ = (
+        UniqueConstraint("trading_partner_id", "kind", "value", name="uq_item_links_identifier"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trading_partner_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # upc | gtin | buyer_part_number | vendor_part_number
+    value: Mapped[str] = mapped_column(String(128))
+    qbo_item_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

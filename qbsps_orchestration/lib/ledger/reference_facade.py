@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from . import reference
+from . import item_links, reference
 from .reference_diff import ReferenceDiff
 from .store import Store
 
@@ -36,3 +36,16 @@ class ReferenceLedger:
     def reference_by_name(self, entity: str, name: str, realm_id: str | None = None) -> dict[str, Any] | None:
         with self._store.read() as session:
             return reference.reference_by_name(session, entity, name, realm_id)
+
+    def find_item_link(self, trading_partner_id: str, identifiers: list[tuple[str, str]]) -> str | None:
+        """The QBO Item qbsps created for any of these (kind, value) identifiers of the partner."""
+        with self._store.read() as session:
+            return item_links.find_item_link(session, trading_partner_id, identifiers)
+
+    def add_item_links(
+        self, trading_partner_id: str, identifiers: list[tuple[str, str]], qbo_item_id: str
+    ) -> None:
+        context = self.context  # type: ignore[attr-defined]
+        self._store.write_retrying(
+            lambda s: item_links.add_item_links(s, context, trading_partner_id, identifiers, qbo_item_id)
+        )

@@ -277,3 +277,30 @@ def test_order_ack_follows_the_qbo_document_and_changes_only_with_resend(
     assert ack["Header"]["OrderHeader"]["AcknowledgementType"] == "AC"
     status = ack["LineItem"][0]["LineItemAcknowledgement"][0]
     assert (status["ItemStatusCode"], status["ItemScheduleQty"]) == ("IQ", 3)
+
+
+def test_create_policy_makes_a_noninventory_item_once_and_reuses_it(
+    empty_connector: SandboxedConnector,
+) -> None:
+    c = empty_connector
+    data = yaml.safe_load(c.config_path.read_text())
+    data["trading_partners"][0]["unknown_items"] = "create"
+    c.config_path.write_text(yaml.safe_dump(data))
+    config = load_config(c.config_path)
+    line = {
+        "BuyerPartNumber": "BRAND-NEW-7",
+        "VendorPartNumber": "SUP-7",
+        "OrderQty": 2,
+        "PurchasePrice": "9.50",
+    }
+    for po in ("PO71", "PO72"):
+        c.box.sps.put_file(c.orders_folder + f"{po}.json", _order(po, [line]))
+        fetch_order_file(config, c.ledger, c.sps(), f"{po}.json")
+        [result] = sync_order_file(config, c.ledger, c.qbo(), f"{po}.json")
+        assert result.outcome == "created"
+    [item] = c.box.qbo.find("Item", Sku="SUP-7")
+    assert item["Type"] == "NonInventory" and item["Name"] == "SPSALLTESTID BRAND-NEW-7"
+    accounts = {a["Id"]: a["AccountType"] for a in c.box.qbo.find("Account")}
+    assert accounts[item["IncomeAccountRef"]["value"]] == "Income"
+    refs = {po["Line"][0]["ItemBasedExpenseLineDetail"]["ItemRef"]["value"] for po in c.purchase_orders()}
+    assert refs == {item["Id"]}  # the second order found the item the first one created
