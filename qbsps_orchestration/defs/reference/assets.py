@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from ...lib.reference.profiles import refresh_profiles
 from ...lib.reference.snapshot import refresh_since_last
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..names import POOL_QBO, TAG_FULL_REFRESH
@@ -49,8 +50,10 @@ def qbo_reference_data(
     ledger: LedgerResource,
     qbo: QboResource,
 ) -> Iterator[dg.MaterializeResult]:
-    realm = qbsps_config.load().qbo.realm_id
+    config = qbsps_config.load()
+    realm = config.qbo.realm_id
     full = context.run.tags.get(TAG_FULL_REFRESH) == "true"
+    results: dict[dg.AssetKey, dict[str, dg.MetadataValue]] = {}
     with (
         ledger.open(actor="qbo_reference_data", run_id=context.run.run_id) as book,
         qbo.client(book) as client,
@@ -60,18 +63,23 @@ def qbo_reference_data(
                 continue
             diff, since = refresh_since_last(client, book, realm, entity, full=full)
             rows = book.reference_rows(entity, realm)
-            yield dg.MaterializeResult(
-                asset_key=key,
-                metadata={
-                    "rows": dg.MetadataValue.int(len(rows)),
-                    "refresh": dg.MetadataValue.text(
-                        "full" if since is None else f"CDC since {since.isoformat()}"
-                    ),
-                    "changes": dg.MetadataValue.text(diff.summary),
-                    **{name: dg.MetadataValue.int(count) for name, count in diff.counts.items()},
-                    "preview": dg.MetadataValue.md(_preview(entity, rows)),
-                },
+            results[key] = {
+                "rows": dg.MetadataValue.int(len(rows)),
+                "refresh": dg.MetadataValue.text(
+                    "full" if since is None else f"CDC since {since.isoformat()}"
+                ),
+                "changes": dg.MetadataValue.text(diff.summary),
+                **{name: dg.MetadataValue.int(count) for name, count in diff.counts.items()},
+                "preview": dg.MetadataValue.md(_preview(entity, rows)),
+            }
+        parties = [k for k in (REFERENCE_ASSETS["Vendor"], REFERENCE_ASSETS["Customer"]) if k in results]
+        if parties:  # vendor/customer changes flow into the partner profiles used for routing
+            changes = refresh_profiles(config, book)
+            results[parties[0]]["partner_profiles"] = dg.MetadataValue.md(
+                "\n".join(f"- {change}" for change in changes) or "unchanged"
             )
+    for key, metadata in results.items():
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
 def _preview(entity: str, rows: list[dict]) -> str:

@@ -14,6 +14,7 @@ from ..outbound.rules import validate
 from ..outbound.schemas import RsxSchemas
 from ..outbound.send import SendResult, send_document
 from ..qbo import QboClient
+from ..reference.profiles import with_profile
 from ..rsx import read_rsx
 from ..sps import SpsClient
 from .results import DocumentResult
@@ -35,7 +36,7 @@ def acknowledge(
     for result in results:
         if result.document_id is None or not result.qbo_id:
             continue  # not in QBO (conflict held, quarantined): nothing to acknowledge yet
-        partner = config.partner(result.trading_partner_id or "")
+        partner = with_profile(ledger, config.partner(result.trading_partner_id or ""))
         if not partner.send_order_acks:
             continue
         doc = ledger.document(result.document_id)

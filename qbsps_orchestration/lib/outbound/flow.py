@@ -16,6 +16,7 @@ from ..config import QbspsConfig, TradingPartner
 from ..ledger import Direction, Ledger
 from ..qbo import QboClient, QboError
 from ..qbo.refs import QboRefResolver
+from ..reference.profiles import load_profile, with_profile
 from ..rsx import Order, read_rsx
 from ..sps import SpsClient
 from .document import OutboundDocument
@@ -66,10 +67,14 @@ class OutboundContext:
 
 
 def partner_for_invoice(ctx: OutboundContext, invoice: dict[str, Any]) -> TradingPartner:
-    customer = (invoice.get("CustomerRef") or {}).get("value")
+    """The trading partner whose QBO Customer the invoice is for: by the partner profile's pinned
+    Customer id (a rename in QBO changes nothing), else by the configured reference."""
+    customer = str((invoice.get("CustomerRef") or {}).get("value"))
     for partner in ctx.config.trading_partners:
-        if ctx.resolve("Customer", partner.qbo_customer) == str(customer):
-            return partner
+        profile = load_profile(ctx.ledger, partner.trading_partner_id)
+        pinned = profile.customer_id if profile and profile.customer_id else None
+        if (pinned or ctx.resolve("Customer", partner.qbo_customer)) == customer:
+            return with_profile(ctx.ledger, partner)
     name = (invoice.get("CustomerRef") or {}).get("name") or "?"
     raise OutboundError(
         f"QBO Invoice {invoice.get('DocNumber') or invoice.get('Id')}: CustomerRef: customer {name} "

@@ -17,6 +17,7 @@ from ..changes import parse_qbo_time
 from ..config import QbspsConfig, TradingPartner
 from ..ledger import Ledger
 from ..qbo import QboClient
+from ..reference.profiles import with_profile
 from ..sps import SpsClient
 from .item_registry import build_item_registry, listed_items
 from .rules import validate
@@ -41,7 +42,9 @@ def send_item_registries(
     results = []
     for partner in config.trading_partners if partners is None else partners:
         for kind in partner.item_registries:
-            results.append(_send(config, ledger, sps, schemas, partner, kind, items, today))
+            results.append(
+                _send(config, ledger, sps, schemas, with_profile(ledger, partner), kind, items, today)
+            )
     return results
 
 

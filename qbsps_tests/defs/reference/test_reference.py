@@ -85,3 +85,45 @@ def test_cross_reference_check_lists_unmapped_lines_of_open_orders(
     [check] = result.get_asset_check_evaluations()
     assert not check.passed and check.metadata["unmapped_lines"].value == 1
     assert "NOT-MAPPED" in check.metadata["lines"].value
+
+
+def test_vendor_changes_in_qbo_reach_the_routing_profile(
+    instance: dg.DagsterInstance, inbound: SandboxedConnector, tmp_path
+) -> None:
+    import yaml
+
+    from qbsps_orchestration.lib.config import load_config
+    from qbsps_orchestration.lib.outbound.flow import OutboundContext, partner_for_invoice
+    from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
+    from qbsps_orchestration.lib.reference.profiles import load_profile
+
+    c = inbound
+    data = yaml.safe_load(c.config_path.read_text())  # the customer referred to by name, as users do
+    data["trading_partners"][0]["qbo_customer"] = {"name": "SPS All Test Retail (Customer)"}
+    c.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    _materialize(c, instance, [qbo_reference_data])
+    vendor = c.box.qbo.find("Vendor", DisplayName="SPS All Test Retail")[0]
+    customer = c.box.qbo.find("Customer", DisplayName="SPS All Test Retail (Customer)")[0]
+    c.qbo().sparse_update(
+        "Vendor",
+        vendor["Id"],
+        {"DisplayName": "SPS Retail Group", "AcctNum": "VEND9000"},
+        request_id="vendor-change",
+    )
+    c.qbo().sparse_update(
+        "Customer",
+        customer["Id"],
+        {"DisplayName": "SPS Retail Group (Customer)"},
+        request_id="customer-rename",
+    )
+    result = _materialize(c, instance, [qbo_reference_data])
+    profiles = _metadata(result, VENDORS)["partner_profiles"]
+    assert "vendor name 'SPS All Test Retail' -> 'SPS Retail Group'" in profiles
+    assert "vendor number 'VEND6174' -> 'VEND9000'" in profiles
+    profile = load_profile(c.ledger, "SPSALLTESTID")
+    assert profile.customer_id == customer["Id"] and profile.vendor_number == "VEND9000"
+    # Routing: the invoice's customer still finds the partner, now carrying the QBO vendor number.
+    config = load_config(c.config_path)
+    ctx = OutboundContext(config, c.ledger, c.qbo(), None, RsxSchemas(None))
+    partner = partner_for_invoice(ctx, {"Id": "1", "CustomerRef": {"value": customer["Id"]}})
+    assert (partner.trading_partner_id, partner.vendor_number) == ("SPSALLTESTID", "VEND9000")
