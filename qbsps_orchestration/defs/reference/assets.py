@@ -92,7 +92,16 @@ def _preview(entity: str, rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-qbo_reference_job = dg.define_asset_job("qbo_reference_job", selection=list(REFERENCE_ASSETS.values()))
+# Every refresh also rebuilds the cross-reference and re-evaluates the item registries, so items that
+# change in QBO reach SPS within one CDC interval (unchanged registries are not sent again).
+qbo_reference_job = dg.define_asset_job(
+    "qbo_reference_job",
+    selection=[
+        *REFERENCE_ASSETS.values(),
+        dg.AssetKey("item_cross_reference"),
+        dg.AssetKey("sps_item_registries"),
+    ],
+)
 qbo_reference_daily_schedule = dg.ScheduleDefinition(
     name="qbo_reference_daily_schedule",
     job=qbo_reference_job,

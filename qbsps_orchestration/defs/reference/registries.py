@@ -11,6 +11,7 @@ from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsRe
 from ..names import POOL_SPS
 from ..outbound_metadata import sent_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
+from .crossref import ITEM_CROSS_REFERENCE
 
 
 @dg.asset(
@@ -48,7 +49,7 @@ def sps_item_registries(
 
 
 item_registries_job = dg.define_asset_job(
-    "item_registries_job", selection=[REFERENCE_ASSETS["Item"], sps_item_registries.key]
+    "item_registries_job", selection=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE, sps_item_registries.key]
 )
 item_registries_daily_schedule = dg.ScheduleDefinition(
     name="item_registries_daily_schedule",

@@ -29,7 +29,7 @@ CLOSED_STATUS = {"PurchaseOrder": {"POStatus": "Closed"}, "Estimate": {"TxnStatu
 class OrderSync:
     def __init__(self, config: QbspsConfig, ledger: Ledger, qbo: QboClient) -> None:
         self.config, self.ledger, self.qbo = config, ledger, qbo
-        self.resolve = QboRefResolver(qbo)
+        self.resolve = QboRefResolver(qbo, ledger)
 
     def document(self, name: str, document_id: int, version_id: int) -> DocumentResult:
         doc = self.ledger.document(document_id)

@@ -238,6 +238,13 @@ class Ledger(ReferenceLedger):
         with self._store.read() as session:
             return queries.counts_by_state(session, direction, doc_type)
 
+    def recent_documents(
+        self, direction: Direction, doc_type: str, limit: int = 1000
+    ) -> list[DocumentRecord]:
+        """The most recently changed documents of one type, newest first."""
+        with self._store.read() as session:
+            return queries.recent_documents(session, direction, doc_type, limit)
+
     def failed_documents(self, direction: Direction | None = None, limit: int = 500) -> list[DocumentRecord]:
         """Failed and quarantined documents, newest change first: what an operator must look at."""
         with self._store.read() as session:

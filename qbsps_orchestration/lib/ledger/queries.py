@@ -97,3 +97,15 @@ def held_conflicts(session: Session, limit: int) -> list[VersionRecord]:
         .limit(limit)
     )
     return [VersionRecord.of(row) for row in rows]
+
+
+def recent_documents(
+    session: Session, direction: Direction, doc_type: str, limit: int
+) -> list[DocumentRecord]:
+    statement = (
+        select(Document)
+        .where(Document.direction == direction.value, Document.doc_type == doc_type)
+        .order_by(Document.updated_at.desc(), Document.id.desc())
+        .limit(limit)
+    )
+    return [DocumentRecord.of(row) for row in session.scalars(statement)]

@@ -63,7 +63,7 @@ class OutboundContext:
     schemas: RsxSchemas
 
     def __post_init__(self) -> None:
-        self.resolve = QboRefResolver(self.qbo)
+        self.resolve = QboRefResolver(self.qbo, self.ledger)
 
 
 def partner_for_invoice(ctx: OutboundContext, invoice: dict[str, Any]) -> TradingPartner:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..config import QboRef
+from ..ledger import Ledger
 from .client import QboClient
 from .query import select
 
@@ -14,8 +15,12 @@ class UnknownReferenceError(LookupError):
 
 
 class QboRefResolver:
-    def __init__(self, client: QboClient) -> None:
+    """Looks a name up in the ledger's reference snapshot when one is given (no QBO read), else in
+    QBO itself; either way once per name per resolver."""
+
+    def __init__(self, client: QboClient, ledger: Ledger | None = None) -> None:
         self._client = client
+        self._ledger = ledger
         self._by_name: dict[tuple[str, str], str] = {}
 
     def __call__(self, entity: str, ref: QboRef) -> str:
@@ -23,6 +28,10 @@ class QboRefResolver:
             return ref.id
         assert ref.name is not None  # a QboRef holds exactly one of id or name
         key = (entity, ref.name)
+        if key not in self._by_name and self._ledger is not None:
+            cached = self._ledger.reference_by_name(entity, ref.name, self._client.realm_id)
+            if cached is not None and cached.get("Active", True):
+                self._by_name[key] = str(cached["Id"])
         if key not in self._by_name:
             rows = self._client.query(select(entity, {NAME_FIELD[entity]: ref.name})).get(entity, [])
             if len(rows) != 1:

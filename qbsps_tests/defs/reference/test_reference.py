@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 
 import dagster as dg
+import yaml
 
 from qbsps_orchestration.defs.reference.assets import qbo_reference_data
-from qbsps_orchestration.defs.reference.checks import open_orders_map_to_qbo_items
+from qbsps_orchestration.defs.reference.crossref import item_cross_reference, open_orders_map_to_qbo_items
 from qbsps_orchestration.defs.reference.registries import sps_item_registries
+from qbsps_orchestration.lib.config import load_config
 from qbsps_orchestration.lib.inbound import InboundDocumentError, fetch_order_file, sync_order_file
 from qbsps_tests.sandboxed import SandboxedConnector
 
@@ -76,15 +78,28 @@ def test_cross_reference_check_lists_unmapped_lines_of_open_orders(
     fetch_order_file(c.config, c.ledger, c.sps(), "PO1.json")
     with contextlib.suppress(InboundDocumentError):  # quarantined: exactly what the check must report
         sync_order_file(c.config, c.ledger, c.qbo(), "PO1.json")
-    result = dg.materialize(
-        [qbo_reference_data, open_orders_map_to_qbo_items],
-        instance=instance,
-        resources=resources(c),
-        selection=[ITEMS],
-    )
+    assets = [qbo_reference_data, item_cross_reference, open_orders_map_to_qbo_items]
+    result = dg.materialize(assets, instance=instance, resources=resources(c))
     [check] = result.get_asset_check_evaluations()
     assert not check.passed and check.metadata["unmapped_lines"].value == 1
     assert "NOT-MAPPED" in check.metadata["lines"].value
+    table = _metadata(result, dg.AssetKey("item_cross_reference"))
+    assert table["unmapped_codes"] == 1 and "SPSALLTESTID buyer NOT-MAPPED" in table["table"]
+
+    # The operator maps the code; the order lands on replay; the check passes.
+    item = c.box.qbo.find("Item", Name="HD-20 Sample Item 1")[0]
+    data = yaml.safe_load(c.config_path.read_text())
+    data["items"].append({"qbo_item": {"id": item["Id"]}, "buyer_part_number": "NOT-MAPPED"})
+    c.config_path.write_text(yaml.safe_dump(data))
+    sync_order_file(load_config(c.config_path), c.ledger, c.qbo(), "PO1.json")
+    again = dg.materialize(assets, instance=instance, resources=resources(c))
+    [check] = again.get_asset_check_evaluations()
+    assert check.passed and check.metadata["unmapped_lines"].value == 0
+    table = _metadata(again, dg.AssetKey("item_cross_reference"))
+    assert (
+        f"HD-20 Sample Item 1 ({item['Id']})" in table["table"]
+        and "SPSALLTESTID buyer NOT-MAPPED" in table["table"]
+    )
 
 
 def test_vendor_changes_in_qbo_reach_the_routing_profile(

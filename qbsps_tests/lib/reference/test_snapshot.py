@@ -105,3 +105,18 @@ def test_refusals_name_the_problem(qbo_env: QboEnv, qbo: QboClient, ledger: Ledg
     naive = qbo_env.clock.now().replace(tzinfo=None)
     with pytest.raises(ValueError, match="since must be timezone-aware"):
         refresh_reference(qbo, ledger, qbo_env.realm_id, "Vendor", since=naive)
+
+
+def test_name_lookups_use_the_snapshot_not_qbo(qbo: QboClient, ledger: Ledger) -> None:
+    from qbsps_orchestration.lib.config import QboRef
+    from qbsps_orchestration.lib.qbo.refs import QboRefResolver
+
+    refresh_reference(qbo, ledger, qbo.realm_id, "Vendor")
+    vendor = ledger.reference_rows("Vendor", qbo.realm_id)[0]
+    queries: list[str] = []
+    original = qbo.query
+    qbo.query = lambda statement: queries.append(statement) or original(statement)  # type: ignore[method-assign]
+    assert QboRefResolver(qbo, ledger)("Vendor", QboRef(name=vendor["DisplayName"])) == str(vendor["Id"])
+    assert queries == []  # answered from the ledger
+    assert QboRefResolver(qbo)("Vendor", QboRef(name=vendor["DisplayName"])) == str(vendor["Id"])
+    assert len(queries) == 1  # without a snapshot: one QBO query

@@ -1,0 +1,52 @@
+"""item_cross_reference: QBO Items joined with every partner code configured for them and seen on
+SPS orders, and the codes that map to no item; its check fails, listing the lines, when an open
+inbound order has an item no QBO Item maps to."""
+
+import dagster as dg
+
+from ...lib.reference.crossref_table import cross_reference_table
+from ...lib.reference.unknown_items import describe_unknown, unknown_items_on_open_orders
+from ...resources import LedgerResource, QbspsConfigResource
+from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
+
+ITEM_CROSS_REFERENCE = dg.AssetKey("item_cross_reference")
+
+
+@dg.asset(
+    key=ITEM_CROSS_REFERENCE,
+    deps=[REFERENCE_ASSETS["Item"]],
+    group_name=GROUP_REFERENCE,
+    kinds={"quickbooks", "sps"},
+    description="QBO Items with every part number and UPC/GTIN configured for them and seen on SPS orders.",
+)
+def item_cross_reference(qbsps_config: QbspsConfigResource, ledger: LedgerResource) -> dg.MaterializeResult:
+    with ledger.open(actor="item_cross_reference") as book:
+        rows = cross_reference_table(qbsps_config.load(), book)
+    table = ["| QBO item | configured | seen on orders | bad check digits |", "|---|---|---|---|"]
+    table += [
+        f"| {r.qbo_item} | {', '.join(sorted(r.configured)) or '-'} | {', '.join(sorted(r.seen)) or '-'} | "
+        f"{', '.join(sorted(r.bad_check_digits)) or '-'} |"
+        for r in rows
+    ]
+    unmapped = next((r for r in rows if r.qbo_item == "-"), None)
+    return dg.MaterializeResult(
+        metadata={
+            "items": dg.MetadataValue.int(sum(1 for r in rows if r.qbo_item != "-")),
+            "unmapped_codes": dg.MetadataValue.int(len(unmapped.seen) if unmapped else 0),
+            "bad_check_digits": dg.MetadataValue.int(sum(len(r.bad_check_digits) for r in rows)),
+            "table": dg.MetadataValue.md("\n".join(table)),
+        }
+    )
+
+
+@dg.asset_check(asset=ITEM_CROSS_REFERENCE, description="Open inbound orders have no unmapped items.")
+def open_orders_map_to_qbo_items(
+    qbsps_config: QbspsConfigResource, ledger: LedgerResource
+) -> dg.AssetCheckResult:
+    with ledger.open(actor="open_orders_map_to_qbo_items") as book:
+        unknown = unknown_items_on_open_orders(book, qbsps_config.load())
+    lines = [f"- {describe_unknown(item)}" for item in unknown]
+    return dg.AssetCheckResult(
+        passed=not unknown,
+        metadata={"unmapped_lines": len(unknown), "lines": dg.MetadataValue.md("\n".join(lines) or "none")},
+    )
