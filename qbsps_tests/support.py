@@ -85,3 +85,38 @@ def postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def offline_config_data(
+    trading_partners: list[dict], items: list[dict] | None = None, **extra: object
+) -> dict:
+    """A valid config mapping whose endpoints are never called: for pure mapping and builder tests."""
+    credentials = {"client_id": {"value": "id"}, "client_secret": {"value": "secret"}}
+    return {
+        "qbo": {
+            "api_base_url": "http://127.0.0.1:8001",
+            "token_url": "http://127.0.0.1:8001/oauth2/v1/tokens/bearer",
+            "realm_id": "9341455130298576",
+            "refresh_token": {"value": "refresh"},
+            **credentials,
+        },
+        "sps": {
+            "api_base_url": "http://127.0.0.1:8002",
+            "token_url": "http://127.0.0.1:8002/oauth/token",
+            **credentials,
+        },
+        "accounts": {
+            "ap_account": {"id": "33"},
+            "expense_account": {"id": "80"},
+            "income_account": {"id": "79"},
+        },
+        "trading_partners": trading_partners,
+        "items": items or [],
+        **extra,
+    }
+
+
+def offline_config(trading_partners: list[dict], items: list[dict] | None = None, **extra: object):  # noqa: ANN201
+    from qbsps_orchestration.lib.config import config_from_mapping
+
+    return config_from_mapping(offline_config_data(trading_partners, items, **extra))

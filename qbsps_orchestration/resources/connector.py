@@ -64,3 +64,16 @@ class QboResource(dg.ConfigurableResource):
             yield client
         finally:
             client.close()
+
+
+@contextmanager
+def open_connector(
+    ledger: LedgerResource, sps: SpsResource, qbo: QboResource, *, actor: str, run_id: str | None
+) -> Iterator[tuple[Ledger, SpsClient, QboClient]]:
+    """The ledger and both API clients for one step, closed together afterwards."""
+    with (
+        ledger.open(actor=actor, run_id=run_id) as book,
+        sps.client() as sps_api,
+        qbo.client(book) as qbo_api,
+    ):
+        yield book, sps_api, qbo_api

@@ -12,7 +12,7 @@ import dagster as dg
 
 from ...lib.inbound.batch import process_files
 from ...lib.outbound.schemas import RsxSchemas
-from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
+from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
 from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND
 from ..outbound_metadata import sent_metadata
@@ -72,10 +72,10 @@ def inbound_purchase_orders(
     sync = QBO_PURCHASE_ORDERS in context.selected_asset_keys
     acks = RsxSchemas.from_environment() if SPS_ORDER_ACKS in context.selected_asset_keys else None
     config = qbsps_config.load()
-    with (
-        ledger.open(actor="dagster", run_id=context.run.run_id) as book,
-        sps.client() as sps_api,
-        qbo.client(book) as qbo_api,
+    with open_connector(ledger, sps, qbo, actor="inbound_purchase_orders", run_id=context.run.run_id) as (
+        book,
+        sps_api,
+        qbo_api,
     ):
         outcomes = process_files(
             config,

@@ -13,7 +13,7 @@ import dagster as dg
 from ...lib.outbound.batch import process_invoices
 from ...lib.outbound.flow import OutboundContext
 from ...lib.outbound.schemas import RsxSchemas
-from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
+from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
 from ..names import POOL_SPS, TAG_RESEND
 from ..outbound_metadata import sent_metadata
@@ -61,10 +61,10 @@ def outbound_invoice_documents(
     ship_notices = SPS_SHIP_NOTICES in context.selected_asset_keys
     resend = context.run.tags.get(TAG_RESEND) == "true"
     config = qbsps_config.load()
-    with (
-        ledger.open(actor="dagster", run_id=context.run.run_id) as book,
-        sps.client() as sps_api,
-        qbo.client(book) as qbo_api,
+    with open_connector(ledger, sps, qbo, actor="outbound_invoice_documents", run_id=context.run.run_id) as (
+        book,
+        sps_api,
+        qbo_api,
     ):
         ctx = OutboundContext(config, book, qbo_api, sps_api, RsxSchemas.from_environment())
         outcomes = process_invoices(

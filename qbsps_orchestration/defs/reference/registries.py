@@ -7,7 +7,7 @@ import dagster as dg
 
 from ...lib.outbound.registries import send_item_registries
 from ...lib.outbound.schemas import RsxSchemas
-from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
+from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..names import POOL_SPS
 from ..outbound_metadata import sent_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
@@ -29,10 +29,10 @@ def sps_item_registries(
     qbo: QboResource,
 ) -> dg.MaterializeResult:
     config = qbsps_config.load()
-    with (
-        ledger.open(actor="sps_item_registries", run_id=context.run.run_id) as book,
-        sps.client() as sps_api,
-        qbo.client(book) as qbo_api,
+    with open_connector(ledger, sps, qbo, actor="sps_item_registries", run_id=context.run.run_id) as (
+        book,
+        sps_api,
+        qbo_api,
     ):
         results = send_item_registries(
             config, book, qbo_api, sps_api, RsxSchemas.from_environment(), today=datetime.now(UTC).date()

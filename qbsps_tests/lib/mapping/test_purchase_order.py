@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from qbsps_orchestration.lib.config import QboRef, config_from_mapping
+from qbsps_orchestration.lib.config import QboRef
 from qbsps_orchestration.lib.mapping.doc_number import (
     doc_number_candidates,
     fallback_doc_number,
@@ -13,7 +13,7 @@ from qbsps_orchestration.lib.mapping.doc_number import (
 )
 from qbsps_orchestration.lib.mapping.purchase_order import MappingError, map_order
 from qbsps_orchestration.lib.rsx import read_rsx
-from qbsps_tests.support import shared_dir
+from qbsps_tests.support import offline_config, shared_dir
 
 PARTNER = {
     "trading_partner_id": "SPSALLTESTID",
@@ -46,32 +46,8 @@ ITEMS = [
 ]
 
 
-def _config(target: str = "PurchaseOrder", items: list | None = None):
-    return config_from_mapping(
-        {
-            "qbo": {
-                "api_base_url": "http://127.0.0.1:1",
-                "token_url": "http://127.0.0.1:1/t",
-                "realm_id": "1",
-                "client_id": {"value": "c"},
-                "client_secret": {"value": "s"},
-                "refresh_token": {"value": "r"},
-            },
-            "sps": {
-                "api_base_url": "http://127.0.0.1:2",
-                "token_url": "http://127.0.0.1:2/t",
-                "client_id": {"value": "c"},
-                "client_secret": {"value": "s"},
-            },
-            "accounts": {
-                "ap_account": {"id": "33"},
-                "expense_account": {"id": "80"},
-                "income_account": {"id": "79"},
-            },
-            "trading_partners": [{**PARTNER, "inbound_target": target}],
-            "items": ITEMS if items is None else items,
-        }
-    )
+def _config(target: str = "PurchaseOrder", items: list | None = None):  # noqa: ANN202
+    return offline_config([{**PARTNER, "inbound_target": target}], ITEMS if items is None else items)
 
 
 def _resolve(entity: str, ref: QboRef) -> str:

@@ -19,26 +19,14 @@ from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_orchestration.lib.outbound.ship_constraints import CONSTRAINTS_NAME
 from qbsps_orchestration.lib.outbound.shipment_rules import check_shipment
 from qbsps_orchestration.lib.rsx import Order, read_rsx, to_json
-from qbsps_tests.support import shared_dir
+from qbsps_tests.support import offline_config_data, shared_dir
 
 GS1_PREFIX = "0614141"  # GS1's own example company prefix
 
-CONFIG: dict[str, Any] = {
-    "qbo": {
-        "api_base_url": "http://127.0.0.1:8001",
-        "token_url": "http://127.0.0.1:8001/oauth2/v1/tokens/bearer",
-        "realm_id": "9341455130298576",
-        "client_id": {"value": "id"},
-        "client_secret": {"value": "secret"},
-        "refresh_token": {"value": "refresh"},
-    },
-    "sps": {
-        "api_base_url": "http://127.0.0.1:8002",
-        "token_url": "http://127.0.0.1:8002/oauth/token",
-        "client_id": {"value": "id"},
-        "client_secret": {"value": "secret"},
-    },
-    "accounts": {"ap_account": {"id": "33"}, "expense_account": {"id": "80"}, "income_account": {"id": "79"}},
+CONFIG: dict[str, Any] = offline_config_data(
+    trading_partners=[],
+)
+CONFIG |= {
     "trading_partners": [
         {
             "trading_partner_id": "SPSALLTESTID",
