@@ -26,10 +26,9 @@ demo: install
 sandbox: install
 	$(BIN)/qbsps sandbox --info-file .qbsps/sandbox.json --write-config .qbsps/config.yaml
 
+# The live local stack (sandbox, webhook receiver, dagster dev) until Ctrl+C; e.g. DEV_ARGS="--dagster-port 3001".
 dev: install
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.qbsps/dagster} ; mkdir -p $$DAGSTER_HOME ; \
-	  cp -n dagster.yaml $$DAGSTER_HOME/dagster.yaml ; \
-	  DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/qbsps dev up $(DEV_ARGS)
 
 clean:
 	rm -rf $(VENV) .qbsps .pytest_cache .ruff_cache

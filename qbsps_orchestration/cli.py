@@ -5,19 +5,18 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:  # imported lazily at run time: `qbsps --help` stays fast
-    from dagster import DagsterInstance
-
-    from .lib.config import QbspsConfig
-
+from .cli_connect import connect
+from .cli_dev import dev
+from .cli_doctor import db, doctor
+from .cli_init import init
+from .cli_support import QbspsGroup, config_option, dagster_instance, load_config_or_exit
 from .sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings, default_samples_dir
 
 
-@click.group()
+@click.group(cls=QbspsGroup)
 @click.version_option(package_name="qbsps")
 def main() -> None:
     """qbsps: QuickBooks Online <-> SPS Commerce EDI, orchestrated by Dagster."""
@@ -48,6 +47,11 @@ def main() -> None:
     help="Seconds after which a QBO refresh returns a new refresh-token value.",
 )
 @click.option("--sps-token-lifetime", default=3600, show_default=True, help="SPS access token seconds.")
+@click.option(
+    "--auto-consent",
+    is_flag=True,
+    help="Approve QBO authorization requests at once instead of showing the Connect/Cancel page.",
+)
 def sandbox(
     host: str,
     qbo_port: int,
@@ -62,6 +66,7 @@ def sandbox(
     access_token_lifetime: int,
     refresh_rotation_age: int,
     sps_token_lifetime: int,
+    auto_consent: bool,
 ) -> None:
     """Serve local QuickBooks Online and SPS Commerce APIs until interrupted (SIGINT/SIGTERM)."""
     from .sandbox.runtime import Sandbox
@@ -77,6 +82,7 @@ def sandbox(
             webhook_format=webhook_format,  # type: ignore[arg-type]
             access_token_lifetime=access_token_lifetime,
             refresh_rotation_age=refresh_rotation_age,
+            auto_consent=auto_consent,
         ),
         sps=SpsSandboxSettings(
             token_lifetime=sps_token_lifetime, samples_dir=samples_dir or default_samples_dir()
@@ -104,35 +110,6 @@ def sandbox(
         box.stop()
 
 
-def _dagster_instance() -> DagsterInstance:
-    """The instance in $DAGSTER_HOME (default .qbsps/dagster), so runs show in the Dagster UI."""
-    import os
-
-    import dagster as dg
-
-    from .runs import prepare_dagster_home
-
-    prepare_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(Path(".qbsps/dagster").resolve()))))
-    return dg.DagsterInstance.get()
-
-
-def _load_config(path: Path | None) -> QbspsConfig:
-    from .lib.config import ConfigError, load_config
-
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="qbsps config file (default: $QBSPS_CONFIG).",
-)
-
-
 @main.group()
 def sync() -> None:
     """Run a flow once through Dagster (runs are recorded in $DAGSTER_HOME)."""
@@ -146,8 +123,8 @@ def sync_inbound_command(config_path: Path | None, files: tuple[str, ...]) -> No
     from .operator_views import sync_table
     from .runs import sync_inbound
 
-    config = _load_config(config_path)
-    report = sync_inbound(_dagster_instance(), config, list(files) or None)
+    config = load_config_or_exit(config_path)
+    report = sync_inbound(dagster_instance(), config, list(files) or None)
     click.echo(sync_table(report))
     if report.failed:
         click.echo(
@@ -167,8 +144,8 @@ def sync_outbound_command(config_path: Path | None, invoice_ids: tuple[str, ...]
     from .operator_views import sync_table
     from .runs import sync_outbound
 
-    config = _load_config(config_path)
-    report = sync_outbound(_dagster_instance(), config, list(invoice_ids) or None, resend=resend)
+    config = load_config_or_exit(config_path)
+    report = sync_outbound(dagster_instance(), config, list(invoice_ids) or None, resend=resend)
     click.echo(sync_table(report, empty="nothing to do: no QBO invoice changed since the last pass"))
     if report.failed:
         click.echo(f"\n{len(report.failed)} invoice(s) failed; see `qbsps status`.", err=True)
@@ -194,7 +171,7 @@ def _preview(config_path: Path | None, qbo_id: str, kind: str) -> None:
     from .lib.outbound.schemas import RsxSchemas
     from .lib.outbound.ship_notice import has_shipping_data
 
-    config = _load_config(config_path)
+    config = load_config_or_exit(config_path)
     ledger = open_ledger(config, actor="qbsps preview")
     qbo = qbo_client(config, ledger)
     try:
@@ -244,7 +221,7 @@ def status(config_path: Path | None, document_id: int | None) -> None:
     from .lib.ledger import DocumentNotFoundError
     from .operator_views import document_text, status_text
 
-    ledger = open_ledger(_load_config(config_path), actor="cli")
+    ledger = open_ledger(load_config_or_exit(config_path), actor="cli")
     try:
         click.echo(document_text(ledger, document_id) if document_id else status_text(ledger))
     except DocumentNotFoundError as exc:
@@ -267,7 +244,7 @@ def conflicts_accept(config_path: Path | None, version_id: int, operator: str) -
     from .lib.connector import open_ledger
     from .lib.ledger import Direction, LedgerError
 
-    ledger = open_ledger(_load_config(config_path), actor=operator)
+    ledger = open_ledger(load_config_or_exit(config_path), actor=operator)
     try:
         outcome = ledger.accept_conflict(version_id, actor=operator)
         version = ledger.version(version_id)
@@ -299,13 +276,14 @@ def partners_add(config_path: Path | None, trading_partner_id: str) -> None:
     from datetime import UTC, datetime
 
     from .lib.config import UnknownTradingPartnerError
-    from .lib.connector import open_ledger, qbo_client, sps_client
+    from .lib.connector import connected_config, open_ledger, qbo_client, sps_client
     from .lib.outbound.schemas import RsxSchemas
-    from .lib.reference.onboarding import onboard_partner
+    from .lib.reference.onboarding import OnboardingError, onboard_partner
 
-    config = _load_config(config_path)
+    config = load_config_or_exit(config_path)
     ledger = open_ledger(config, actor="qbsps partners add")
-    qbo, sps = qbo_client(config, ledger), sps_client(config)
+    config = connected_config(config, ledger)  # the company `qbsps connect` stored, if none is named
+    qbo, sps = qbo_client(config, ledger), sps_client(config, ledger=ledger)
     try:
         report = onboard_partner(
             config,
@@ -316,7 +294,7 @@ def partners_add(config_path: Path | None, trading_partner_id: str) -> None:
             trading_partner_id,
             today=datetime.now(UTC).date(),
         )
-    except UnknownTradingPartnerError as exc:
+    except (UnknownTradingPartnerError, OnboardingError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         qbo.close()
@@ -351,21 +329,28 @@ def webhooks() -> None:
 def webhooks_serve(config_path: Path | None, host: str, port: int) -> None:
     """Receive QBO webhooks into the ledger inbox until interrupted (SIGINT/SIGTERM)."""
     from .lib.config import CredentialError
-    from .lib.connector import open_ledger
+    from .lib.connector import QBO_NOT_CONNECTED, connected_config, open_ledger
     from .lib.webhooks import ReceiverStartError, serve, webhook_app
 
-    config = _load_config(config_path)
+    config = load_config_or_exit(config_path)
     if config.qbo.webhook_verifier_token is None:
         raise click.ClickException("the config has no qbo.webhook_verifier_token to verify webhooks with")
     try:
         verifier_token = config.qbo.webhook_verifier_token.resolve()
     except CredentialError as exc:
         raise click.ClickException(str(exc)) from None
-    app = webhook_app(lambda: open_ledger(config, actor="webhooks"), verifier_token, [config.qbo.realm_id])
+    realm_id = connected_config(config).qbo.realm_id  # events of other companies are not stored
+    if realm_id is None:
+        raise click.ClickException(QBO_NOT_CONNECTED)
+    app = webhook_app(lambda: open_ledger(config, actor="webhooks"), verifier_token, [realm_id])
     try:
         serve(app, host, port, announce=lambda line: click.echo(line))
     except (ReceiverStartError, OSError) as exc:  # OSError: the address is taken or not ours
         raise click.ClickException(str(exc)) from None
+
+
+for command in (connect, db, dev, doctor, init):  # kept in modules of their own
+    main.add_command(command)
 
 
 if __name__ == "__main__":

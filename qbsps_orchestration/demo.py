@@ -10,15 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
+from .bookkeeper import LandedOrder, invoice_with_shipping, smallest
 from .lib.config import QbspsConfig, load_config
 from .lib.connector import open_ledger, qbo_client
-from .lib.mapping.doc_number import order_marker
-from .lib.qbo.refs import QboRefResolver
 from .operator_views import sync_table, table
 from .runs import prepare_dagster_home, sync_inbound, sync_outbound
 from .sandbox.runtime import Sandbox
@@ -49,7 +47,10 @@ def run_demo(echo: Callable[[str], None], home: Path = DEMO_HOME) -> int:
         echo(sync_table(report))
         echo("\nPurchase orders now in the sandbox company (read back through the QBO API):")
         echo(_purchase_orders(config))
-        invoice = _invoice_with_shipping(config)
+        first_partner = config.trading_partners[0].trading_partner_id
+        invoice = invoice_with_shipping(
+            config, default=_smallest_order_of(first_partner), actor="demo bookkeeper"
+        )
         shipped = f"shipped {invoice['ShipDate']} by {invoice['ShipMethodRef']['value']}"
         echo(
             f"\nA bookkeeper invoices PO {invoice['PONumber']} in QuickBooks: "
@@ -60,66 +61,31 @@ def run_demo(echo: Callable[[str], None], home: Path = DEMO_HOME) -> int:
         echo("qbsps sync outbound (CDC finds the change; one Dagster run sends the 810 and the 856):")
         echo(sync_table(outbound, empty="nothing was sent"))
         echo("\nSPS received (its history, as SPS validated each upload):")
-        echo(_sps_uploads(box))
+        uploads = _sps_uploads(box)
+        echo(table(("path", "document", "status", "reasons"), uploads) if uploads else "nothing")
         report.rows += outbound.rows
         echo(
-            f"\nBrowse the runs: DAGSTER_HOME={dagster_home} QBSPS_CONFIG={config_path.resolve()} "
-            ".venv/bin/dagster dev -w workspace.yaml"
+            "\nNext: `make dev` keeps a live stack running (sandbox, webhook receiver, Dagster UI with its "
+            "sensors), to play with from another terminal:\n"
+            "  .venv/bin/qbsps dev order     the retailer drops a new purchase order into SPS\n"
+            "  .venv/bin/qbsps dev invoice   the bookkeeper invoices it in QuickBooks; the 810 and 856 follow"
         )
-    return 1 if report.failed else 0
+    # Done only when every document reached the other side: counted in SPS's history, not our report.
+    refused = [row[0] for row in uploads if row[2] != "accepted"]
+    if refused:
+        echo(f"\nSPS did not accept {len(refused)} upload(s): {', '.join(refused)}")
+    return 1 if report.failed or refused or not uploads else 0
 
 
-def _invoice_with_shipping(config: QbspsConfig) -> dict:
-    """What a bookkeeper does in QuickBooks: invoice the smallest landed order, with shipping data."""
-    ledger = open_ledger(config, actor="demo bookkeeper")
-    client = qbo_client(config, ledger)
-    try:
-        partner = config.trading_partners[0]
-        marker = order_marker(partner.trading_partner_id, "")
-        ours = [
-            po
-            for po in client.query_all("PurchaseOrder", "SELECT * FROM PurchaseOrder")
-            if (po.get("PrivateNote") or "").startswith(marker)
-        ]
-        po = min(ours, key=lambda row: (len(row["Line"]), row["DocNumber"]))
-        po_number = po["PrivateNote"].splitlines()[0].removeprefix(marker)
-        lines = [
-            {
-                "DetailType": "SalesItemLineDetail",
-                "Amount": line["Amount"],
-                "SalesItemLineDetail": {
-                    key: line["ItemBasedExpenseLineDetail"][key] for key in ("ItemRef", "Qty", "UnitPrice")
-                },
-            }
-            for line in po["Line"]
-            if line["DetailType"] == "ItemBasedExpenseLineDetail"
-        ]
-        today = datetime.now(UTC).date().isoformat()
-        body = {
-            "DocNumber": f"INV-{po['DocNumber']}"[:21],
-            "TxnDate": today,
-            "PONumber": po_number,
-            "CustomerRef": {"value": QboRefResolver(client)("Customer", partner.qbo_customer)},
-            "Line": lines,
-            "ShipDate": today,
-            "TrackingNum": "1Z999AA10123456784",
-            "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
-            "ShipAddr": po.get("ShipAddr")
-            or {
-                "Line1": "1 Distribution Way",
-                "City": "Dallas",
-                "CountrySubDivisionCode": "TX",
-                "PostalCode": "75201",
-            },
-        }
-        return client.create("Invoice", body, request_id=f"demo-invoice-{po['Id']}")
-    finally:
-        client.close()
-        ledger.close()
+def _smallest_order_of(partner_id: str) -> Callable[[list[LandedOrder]], LandedOrder]:
+    """The demo invoices the smallest order of its first partner: a short 810 and 856 to read."""
+    return lambda orders: smallest(
+        [o for o in orders if o.partner.trading_partner_id == partner_id] or orders
+    )
 
 
-def _sps_uploads(box: Sandbox) -> str:
-    rows = [
+def _sps_uploads(box: Sandbox) -> list[tuple[str, str, str, str]]:
+    return [
         (
             entry["path"],
             entry.get("document_type", "-"),
@@ -129,7 +95,6 @@ def _sps_uploads(box: Sandbox) -> str:
         for entry in box.sps.history()
         if entry["direction"] == "inbound"
     ]
-    return table(("path", "document", "status", "reasons"), rows) if rows else "nothing"
 
 
 def _purchase_orders(config: QbspsConfig) -> str:

@@ -115,7 +115,7 @@ def pending_invoice_keys(config: QbspsConfig) -> list[str]:
         since_text = ledger.get_cursor(CLI_CDC_CURSOR)
         since = datetime.fromisoformat(since_text) if since_text else now - timedelta(days=1)
         since = max(since, now - CDC_LOOKBACK_LIMIT)
-        ledger.record_changes(from_cdc(qbo.cdc(["Invoice"], since), config.qbo.realm_id))
+        ledger.record_changes(from_cdc(qbo.cdc(["Invoice"], since), qbo.realm_id))
         ledger.set_cursor(CLI_CDC_CURSOR, (now - CDC_OVERLAP).isoformat())
         changes = ledger.pending_changes(entity="Invoice")
         if changes:

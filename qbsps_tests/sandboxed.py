@@ -122,18 +122,3 @@ def sandboxed_connector(
             yield running
         finally:
             running.close()
-
-
-def invoice_lines_from(purchase_order: dict) -> list[dict]:
-    """Invoice lines that bill exactly what a QBO PurchaseOrder's item lines hold."""
-    return [
-        {
-            "DetailType": "SalesItemLineDetail",
-            "Amount": line["Amount"],
-            "SalesItemLineDetail": {
-                key: line["ItemBasedExpenseLineDetail"][key] for key in ("ItemRef", "Qty", "UnitPrice")
-            },
-        }
-        for line in purchase_order["Line"]
-        if line["DetailType"] == "ItemBasedExpenseLineDetail"
-    ]

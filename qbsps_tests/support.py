@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -120,3 +123,14 @@ def offline_config(trading_partners: list[dict], items: list[dict] | None = None
     from qbsps_orchestration.lib.config import config_from_mapping
 
     return config_from_mapping(offline_config_data(trading_partners, items, **extra))
+
+
+def wait_for(predicate: Callable[[], T], timeout: float, what: str, *, every: float = 0.2) -> T:
+    """The first truthy answer of `predicate` within `timeout` seconds, else a failure naming `what`
+    (bounded: live-stack tests never wait forever)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := predicate():
+            return found
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")

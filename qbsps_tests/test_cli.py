@@ -73,3 +73,4 @@ def test_demo_runs_the_inbound_flow_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / ".qbsps" / "demo" / "dagster").is_dir()  # runs recorded for the Dagster UI
     received = out.split("SPS received")[1]
     assert " Invoice   accepted" in received and " Shipment  accepted" in received
+    assert "`make dev`" in received and "qbsps dev order" in received and "qbsps dev invoice" in received

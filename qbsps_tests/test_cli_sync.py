@@ -9,9 +9,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from qbsps_orchestration.bookkeeper import invoice_lines_from
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.sandbox.sps.seed import published_samples
-from qbsps_tests.sandboxed import SandboxedConnector, invoice_lines_from
+from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.support import shared_dir
 
 QBSPS = str(Path(sys.executable).parent / "qbsps")
@@ -37,6 +38,24 @@ def test_sync_inbound_runs_through_dagster_and_reports(connector: SandboxedConne
 
     again = _qbsps(connector, home, "sync", "inbound")  # nothing left in the mailbox
     assert again.returncode == 0 and "nothing to do" in again.stdout
+
+
+def test_the_config_named_by_option_reaches_the_dagster_runs(
+    connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    home = tmp_path / "dagster_home"
+    env = {k: v for k, v in os.environ.items() if k != "QBSPS_CONFIG"} | {"DAGSTER_HOME": str(home)}
+    result = subprocess.run(
+        [QBSPS, "sync", "inbound", "--config", str(connector.config_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Counted in the sandbox company, not in qbsps's report.
+    assert result.stdout.count(" created ") == len(connector.purchase_orders()) > 0
 
 
 def test_a_failed_document_makes_sync_exit_non_zero_and_shows_in_status(
@@ -176,3 +195,28 @@ def test_partners_add_onboards_from_nothing_and_a_rerun_changes_nothing(
     assert len([h for h in connector.box.sps.history() if "NEWRETAIL" in h["path"]]) == 1
     unknown = _qbsps(connector, home, "partners", "add", "NOPE")
     assert unknown.returncode != 0 and "NOPE" in unknown.stderr
+
+
+def test_partners_add_names_a_taken_qbo_name_in_one_plain_line(
+    empty_connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    import yaml
+
+    data = yaml.safe_load(empty_connector.config_path.read_text())
+    data["trading_partners"].append(
+        {
+            "trading_partner_id": "SAMENAME",
+            "name": "Same Name Retail",
+            "vendor_number": "V-9",
+            "qbo_vendor": {"name": "Same Name Retail"},
+            "qbo_customer": {"name": "Same Name Retail"},  # QBO names are unique across both
+            "rsx_format": "json",
+        }
+    )
+    empty_connector.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = _qbsps(empty_connector, tmp_path / "dagster_home", "partners", "add", "SAMENAME")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        "cannot create QBO Customer 'Same Name Retail': another customer, vendor or employee" in result.stderr
+    )
+    assert empty_connector.box.qbo.find("Customer", DisplayName="Same Name Retail") == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -89,3 +90,16 @@ class SecretCipher:
 
     def __repr__(self) -> str:
         return f"SecretCipher(keys={self._key_count})"
+
+
+def create_key_file(path: Path) -> bool:
+    """Write a new Fernet key to `path` with mode 0600, unless the file exists (a key in use must
+    never be replaced: the secrets it encrypted would be lost). True when a key was written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(SecretCipher.generate_key() + "\n")
+    return True

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import dagster as dg
 
 from ..lib.config import CONFIG_ENV, QbspsConfig, load_config
-from ..lib.connector import open_ledger, qbo_client, sps_client
+from ..lib.connector import connected_config, open_ledger, qbo_client, sps_client
 from ..lib.ledger import Ledger
 from ..lib.qbo import QboClient
 from ..lib.sps import SpsClient
@@ -23,7 +23,8 @@ class QbspsConfigResource(dg.ConfigurableResource):
     path: str = ""
 
     def load(self) -> QbspsConfig:
-        return load_config(self.path or os.environ.get(CONFIG_ENV) or None)
+        # With the QBO company filled in from `qbsps connect` when the file names none.
+        return connected_config(load_config(self.path or os.environ.get(CONFIG_ENV) or None))
 
 
 class LedgerResource(dg.ConfigurableResource):

@@ -22,6 +22,9 @@ class QboSandboxSettings:
     refresh_token_lifetime: int = 8_726_400  # rolling ~101 days, as Intuit reports it
     refresh_rotation_age: int = 86_400  # a refresh after this age returns a new value
     refresh_grace_seconds: int = 0  # how long a superseded value still works (strict: none)
+    # The authorize endpoint shows a Connect/Cancel page, as Intuit does; True approves at once
+    # (for tests and scripted clients that cannot click).
+    auto_consent: bool = False
     throttle: bool = True
     webhook_url: str | None = None
     webhook_format: Literal["legacy", "cloudevents"] = "cloudevents"

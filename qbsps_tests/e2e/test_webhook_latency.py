@@ -16,24 +16,16 @@ from pathlib import Path
 import dagster as dg
 import httpx
 
+from qbsps_orchestration.bookkeeper import invoice_lines_from
 from qbsps_orchestration.lib.connector import open_ledger
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.lib.webhooks.receiver import webhook_app
 from qbsps_orchestration.runs import prepare_dagster_home
 from qbsps_orchestration.sandbox.server import ServedApp
-from qbsps_tests.sandboxed import SandboxedConnector, invoice_lines_from
-from qbsps_tests.support import REPO
+from qbsps_tests.sandboxed import SandboxedConnector
+from qbsps_tests.support import REPO, wait_for
 
 ORDER = "PO584616-1-v7.7-DropShip.json"
-
-
-def _wait(predicate, timeout: float, what: str):  # noqa: ANN001, ANN202 - test polling helper
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := predicate():
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def test_invoice_change_reaches_sps_through_the_webhook_path(
@@ -66,14 +58,14 @@ def test_invoice_change_reaches_sps_through_the_webhook_path(
             json={"url": f"{receiver.base_url}/webhooks/qbo", "format": "cloudevents"},
         ).raise_for_status()
         with dg.DagsterInstance.from_config(str(home)) as instance:
-            _wait(lambda: len(instance.get_daemon_heartbeats()) >= 2, 120, "the Dagster daemon to start")
+            wait_for(lambda: len(instance.get_daemon_heartbeats()) >= 2, 120, "the Dagster daemon to start")
             po = c.box.qbo.find("PurchaseOrder", Id=landed.qbo_id)[0]
             changed_at = time.monotonic()
             c.create_invoice("INV-HOOK-1", "PO584616-1", lines=invoice_lines_from(po))
             health = f"{receiver.base_url}/health"
-            _wait(lambda: httpx.get(health).json()["events_received"] >= 1, 30, "the signed webhook")
+            wait_for(lambda: httpx.get(health).json()["events_received"] >= 1, 30, "the signed webhook")
             in_inbox = time.monotonic()
-            arrived = _wait(lambda: _uploaded(c, "INV-HOOK-1"), 180, "the 810 and 856 in SPS in/")
+            arrived = wait_for(lambda: _uploaded(c, "INV-HOOK-1"), 180, "the 810 and 856 in SPS in/")
             latency = time.monotonic() - changed_at
             runs = instance.get_runs()
     finally:

@@ -20,7 +20,7 @@ DEFAULT_INTERVAL_MINUTES = 5
 def polling_interval_seconds() -> int:
     """From the config when it can be read at load time; Dagster fixes the interval per definition."""
     try:
-        return load_config(os.environ.get("QBSPS_CONFIG") or None).polling.interval_minutes * 60
+        return load_config(os.environ.get("QBSPS_CONFIG") or None).polling.seconds
     except (ConfigError, OSError):
         return DEFAULT_INTERVAL_MINUTES * 60
 

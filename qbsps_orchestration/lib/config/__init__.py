@@ -12,6 +12,7 @@ from .errors import ConfigError, CredentialError, UnknownTradingPartnerError
 from .items import CSV_COLUMNS, ItemRow
 from .loader import CONFIG_ENV, config_from_mapping, dump_config, load_config
 from .models import (
+    INTUIT_DISCOVERY_URL,
     AccountMappings,
     LedgerSettings,
     PollingSettings,
@@ -27,6 +28,7 @@ from .refs import QboRef
 __all__ = [
     "CONFIG_ENV",
     "CSV_COLUMNS",
+    "INTUIT_DISCOVERY_URL",
     "AccountMappings",
     "AmbiguousItemError",
     "ConfigError",

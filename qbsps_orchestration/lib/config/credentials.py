@@ -76,6 +76,11 @@ class CredentialSource(BaseModel):
     def key(self) -> str:
         return self._key
 
+    @property
+    def path(self) -> Path | None:
+        """The file a ``{file: ...}`` source reads (a relative path resolved), else None."""
+        return self._file_path() if self.file is not None else None
+
     def describe(self) -> str:
         """Where the secret comes from, safe to log."""
         if self.env is not None:

@@ -60,15 +60,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+INTUIT_DISCOVERY_URL = "https://developer.intuit.com/.well-known/openid_configuration/"
+
+
 class QboSettings(_Strict):
     api_base_url: HttpUrl  # calls go to {api_base_url}/v3/company/{realm_id}/...
     token_url: HttpUrl
-    discovery_url: HttpUrl | None = None
-    realm_id: Annotated[IdText, AfterValidator(_realm_id)]
+    # Where `qbsps connect quickbooks` reads the authorization and token endpoints.
+    discovery_url: HttpUrl = INTUIT_DISCOVERY_URL
+    # The company and the app's credentials: from here when given, else from what
+    # `qbsps connect quickbooks` stored (encrypted) in the ledger.
+    realm_id: Annotated[IdText, AfterValidator(_realm_id)] | None = None
     minor_version: int = Field(default=75, ge=75)  # Intuit ignores 1–74 since 2025-08-01
-    client_id: CredentialSource
-    client_secret: CredentialSource
-    refresh_token: CredentialSource  # the initial value; the ledger keeps the rotated ones
+    client_id: CredentialSource | None = None
+    client_secret: CredentialSource | None = None
+    refresh_token: CredentialSource | None = None  # an initial value; the ledger keeps the rotated ones
     webhook_verifier_token: CredentialSource | None = None
 
 
@@ -81,8 +87,9 @@ class SpsSettings(_Strict):
     api_base_url: HttpUrl  # calls go to {api_base_url}/transactions/v5/...
     token_url: HttpUrl
     audience: Text = "https://spscommerce.com"
-    client_id: CredentialSource
-    client_secret: CredentialSource
+    # From here when given, else from what `qbsps connect sps` stored (encrypted) in the ledger.
+    client_id: CredentialSource | None = None
+    client_secret: CredentialSource | None = None
     folders: SpsFolders = Field(default_factory=SpsFolders)
 
 
@@ -94,6 +101,18 @@ class LedgerSettings(_Strict):
 
 class PollingSettings(_Strict):
     interval_minutes: int = Field(default=5, ge=5, le=15)
+    # A faster poll for the local sandbox only (`make dev`): a real SPS mailbox is polled every
+    # 5–15 minutes. When set, it replaces interval_minutes.
+    sandbox_interval_seconds: int | None = Field(default=None, ge=5, le=900)
+
+    @property
+    def seconds(self) -> int:
+        return self.sandbox_interval_seconds or self.interval_minutes * 60
+
+
+class WebhookSettings(_Strict):
+    # Where the `qbsps webhooks serve` receiver answers (its /health is checked by `qbsps doctor`).
+    receiver_url: HttpUrl = "http://127.0.0.1:8713"
 
 
 class AccountMappings(_Strict):
@@ -139,6 +158,7 @@ class QbspsConfig(_Strict):
     sps: SpsSettings
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
     polling: PollingSettings = Field(default_factory=PollingSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     accounts: AccountMappings
     trading_partners: list[TradingPartner] = Field(min_length=1)
     items: list[ItemRow] = Field(default_factory=list)

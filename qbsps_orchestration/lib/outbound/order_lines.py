@@ -96,7 +96,9 @@ def line_identifiers(order_line: OrderLine | None, known: ItemIdentifiers) -> di
         "GTIN": _gtin14(known.gtin or known.upc),
     }
     for name, value in fallback.items():
-        if value and name not in found:
+        # A cross-reference row may accept a retailer's code with a wrong check digit
+        # (verify_check_digit: false) to match orders; an outbound document never repeats it.
+        if value and name not in found and (name not in GS1_LINE_CODES or valid_gs1(value)):
             found[name] = value
     return {name: found[name] for name in IDENTIFIER_ELEMENTS if name in found}
 

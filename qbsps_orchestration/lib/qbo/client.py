@@ -69,6 +69,10 @@ class QboClient:
     def read(self, entity: str, entity_id: str) -> dict:
         return self._call("GET", f"{entity.lower()}/{entity_id}")[entity]
 
+    def company_info(self) -> dict:
+        """The company's own profile (name, addresses); QBO serves it at the realm id."""
+        return self._call("GET", f"companyinfo/{self.realm_id}")["CompanyInfo"]
+
     def cdc(self, entities: list[str], changed_since: datetime) -> dict[str, list[dict]]:
         if changed_since.tzinfo is None:
             raise ValueError("changed_since must be timezone-aware")

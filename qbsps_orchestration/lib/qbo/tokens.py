@@ -96,14 +96,21 @@ class QboTokenSource:
             self._cached = self._refresh_under_lock(stale=stale_access_token)
             return self._cached.access_token
 
+    def refresh_now(self) -> QboTokens:
+        """Refresh even though the access token may still be fresh (`qbsps doctor`: a dead refresh
+        token is found now, not by the next sync); returns the new tokens, already stored."""
+        with self._lock:
+            self._cached = self._refresh_under_lock(stale=None, force=True)
+            return self._cached
+
     def _fresh(self, tokens: QboTokens | None) -> bool:
         return tokens is not None and tokens.access_expires_at - self._margin > self._now()
 
-    def _refresh_under_lock(self, stale: str | None) -> QboTokens:
+    def _refresh_under_lock(self, stale: str | None, *, force: bool = False) -> QboTokens:
         with self._vault.locked() as slot:
             current = slot.tokens
             # Another process may have refreshed while we waited for the lock.
-            if self._fresh(current) and current.access_token != stale:  # type: ignore[union-attr]
+            if not force and self._fresh(current) and current.access_token != stale:  # type: ignore[union-attr]
                 return current  # type: ignore[return-value]
             refresh_token = current.refresh_token if current else self._initial
             if not refresh_token:
@@ -122,16 +129,19 @@ class QboTokenSource:
         )
         if response.status_code != 200:
             raise QboOAuthError(_describe_refusal(response))
-        body = response.json()
-        refresh_expires = body.get("x_refresh_token_expires_in")
-        return QboTokens(
-            access_token=body["access_token"],
-            access_expires_at=asked_at + timedelta(seconds=int(body["expires_in"])),
-            refresh_token=body["refresh_token"],
-            refresh_expires_at=asked_at + timedelta(seconds=int(refresh_expires))
-            if refresh_expires
-            else None,
-        )
+        return issued_tokens(response.json(), asked_at)
+
+
+def issued_tokens(body: dict, asked_at: datetime) -> QboTokens:
+    """The tokens of a successful token-endpoint answer (code exchange or refresh); lifetimes
+    count from when the request was sent."""
+    refresh_expires = body.get("x_refresh_token_expires_in")
+    return QboTokens(
+        access_token=body["access_token"],
+        access_expires_at=asked_at + timedelta(seconds=int(body["expires_in"])),
+        refresh_token=body["refresh_token"],
+        refresh_expires_at=asked_at + timedelta(seconds=int(refresh_expires)) if refresh_expires else None,
+    )
 
 
 def _describe_refusal(response: httpx.Response) -> str:

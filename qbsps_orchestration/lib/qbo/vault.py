@@ -2,7 +2,8 @@
 
 The configured refresh token only seeds the vault: after the first refresh the ledger holds the
 newest (rotated) value. When the configured value changes, the user reconnected the company and
-the new value replaces the stored family.
+the new value replaces the stored family. `qbsps connect quickbooks` replaces the family too
+(`replace`), and marks a configured value as already seen so it does not undo the new connection.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from ..ledger import Ledger, LockedSecret
+from ..ledger import Ledger, LockedSecret, SecretNotFoundError
 from .tokens import QboTokens
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -62,6 +63,19 @@ class LedgerTokenVault:
             self._ledger.store_secret_if_absent(self.name, initial)
         with self._ledger.locked_secret(self.name) as held:
             yield _Slot(held, self._configured)
+
+    def replace(self, tokens: QboTokens) -> None:
+        """A new connection (user consent): its tokens replace whatever family was stored."""
+        seen = _fingerprint(self._configured) if self._configured else ""
+        self._ledger.store_secret(self.name, _stored(tokens, seen))
+
+    def has_tokens(self) -> bool:
+        """Whether this company has a stored token family (connected, or seeded from the config)."""
+        try:
+            self._ledger.load_secret(self.name)
+        except SecretNotFoundError:
+            return False
+        return True
 
     def current(self) -> QboTokens:
         """The stored tokens without locking (for status displays; never for refreshing)."""

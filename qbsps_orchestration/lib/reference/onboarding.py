@@ -13,10 +13,11 @@ from ..ledger import Ledger
 from ..outbound.registries import send_item_registries
 from ..outbound.schemas import RsxSchemas
 from ..outbound.send import SendResult
-from ..qbo import QboClient
+from ..qbo import QboClient, QboError
 from ..qbo.query import select
 from ..sps import SpsClient
 
+DUPLICATE_NAME = "6240"  # QBO's "Duplicate Name Exists" fault code
 CUSTOMER_SUFFIX = " (Customer)"  # QBO keeps DisplayName unique across Vendors and Customers (6240)
 
 
@@ -27,6 +28,10 @@ class OnboardingReport:
     problems: list[str] = field(default_factory=list)  # what an operator must fix
     catalogs: list[SendResult] = field(default_factory=list)
     changed: bool = False  # whether anything was written (QBO or SPS)
+
+
+class OnboardingError(Exception):
+    """A partner that cannot be set up as configured; the message says what to change."""
 
 
 def onboard_partner(
@@ -77,7 +82,18 @@ def _find_or_create(
                 "CompanyName": partner.name,
                 "AcctNum": partner.vendor_number,
             }
-            row = qbo.create(entity, body, request_id=f"onboard-{entity}-{partner.trading_partner_id}"[:50])
+            try:
+                row = qbo.create(
+                    entity, body, request_id=f"onboard-{entity}-{partner.trading_partner_id}"[:50]
+                )
+            except QboError as exc:
+                if any(error.code == DUPLICATE_NAME for error in exc.errors):
+                    raise OnboardingError(
+                        f"{partner.trading_partner_id}: cannot create QBO {entity} {body['DisplayName']!r}: "
+                        "another customer, vendor or employee has that name (QuickBooks keeps names unique "
+                        f"across them); give the partner's qbo_{entity.lower()} another name, or its id"
+                    ) from None
+                raise
             report.changed = True
             report.steps.append(f"created QBO {entity} {row['DisplayName']!r} ({row['Id']})")
             return row

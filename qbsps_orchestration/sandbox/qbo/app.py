@@ -15,6 +15,7 @@ from ..control import common_control_routes
 from ..faults import FaultInjector, FaultMiddleware
 from ..settings import QboSandboxSettings
 from . import faults as qbo_faults
+from .company import BLANK_COMPANY, company_info
 from .control import qbo_control_routes
 from .entities import EntityService
 from .oauth import QboAuthority
@@ -80,6 +81,7 @@ class QboSandbox:
 
     def _new_company(self) -> EntityService:
         service = EntityService(RealmStore(self.settings.realm_id), self._service_now, self._changed)
+        service.store.set_company_info(company_info(BLANK_COMPANY, self.clock.now()))  # every file has one
         if self.settings.seed:
             self._seeding.active = True
             try:

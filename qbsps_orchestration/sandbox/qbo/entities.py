@@ -30,6 +30,9 @@ class EntityService:
         self._now = now
         self._on_change = on_change
 
+    def now(self) -> datetime:
+        return self._now()
+
     def read(self, entity: str, entity_id: str) -> dict:
         row = self.store.get(entity, entity_id)
         if row is None:

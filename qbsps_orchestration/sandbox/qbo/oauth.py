@@ -2,9 +2,10 @@
 
 Speaks the wire protocol of Intuit's identity platform (qbo.md §1) so that Intuit's own
 ``intuit-oauth`` client and qbsps's client both work against it unchanged: discovery document,
-auto-consent authorize redirect, token endpoint with client_secret_basic or client_secret_post,
-refresh-token rotation by age, 5-year hard cap, family-wide revoke. Token state lives in
-``oauth_tokens.TokenStore``; the control API in ``oauth_control``.
+authorize endpoint with a Connect/Cancel consent page (or auto-consent), token endpoint with
+client_secret_basic or client_secret_post, single-use expiring codes, refresh-token rotation by
+age, 5-year hard cap, family-wide revoke. Token state lives in ``oauth_tokens.TokenStore``, the
+consent step in ``oauth_consent``, the control API in ``oauth_control``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..clock import SandboxClock
 from ..settings import QboSandboxSettings
+from .oauth_consent import CONSENT_PATH, ConsentRequest, PendingConsents, consent_error_page, consent_page
 from .oauth_control import oauth_control_routes
 from .oauth_http import (
     authenticate_client,
@@ -69,6 +71,7 @@ class QboAuthority:
         self.drop_next_refresh_response = False
         self.dropped_refresh_responses = 0
         self.invalid_grants: dict[str, int] = {}  # reason -> count; reasons never hold token values
+        self.consents = PendingConsents(clock)
 
     def issue_refresh_token(self) -> str:
         """Start a new token family for settings.realm_id (as after user consent); used for the
@@ -92,6 +95,7 @@ class QboAuthority:
         return [
             *discovery,
             Route(AUTHORIZE_PATH, self._authorize, methods=["GET"]),
+            Route(CONSENT_PATH, self._consent, methods=["POST"]),
             Route(TOKEN_PATH, self._token, methods=["POST"]),
             Route(REVOKE_PATH, self._revoke, methods=["POST"]),
             Route(USERINFO_PATH, self._userinfo, methods=["GET"]),
@@ -122,20 +126,51 @@ class QboAuthority:
         )
 
     async def _authorize(self, request: Request) -> Response:
-        """Sandbox auto-consent: the user 'connects' at once and is sent back with a code."""
+        """Validate the request, then ask the user (Connect / Cancel), or approve at once when
+        settings.auto_consent is on (tests and scripted clients)."""
         params = request.query_params
-        redirect_uri = params.get("redirect_uri")
+        redirect_uri = params.get("redirect_uri") or ""
         if params.get("client_id") != self.settings.client_id:
-            return _consent_error("client_id is missing or not this app's")
-        if not redirect_uri or urlsplit(redirect_uri).scheme not in ("http", "https"):
-            return _consent_error("redirect_uri is missing or not an absolute http(s) URL")
+            return consent_error_page("client_id is missing or not this app's")
+        parts = urlsplit(redirect_uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+            return consent_error_page(
+                "redirect_uri is missing or not an absolute http(s) URL without a fragment"
+            )
+        # From here on the redirect_uri is trusted enough to carry protocol errors back to the app.
         state = params.get("state")
         if params.get("response_type") != "code":
             return _redirect(redirect_uri, {"error": "unsupported_response_type", "state": state})
-        if not params.get("scope", "").strip():
+        scopes = tuple(params.get("scope", "").split())
+        if not scopes or any(scope not in SCOPES for scope in scopes):
             return _redirect(redirect_uri, {"error": "invalid_scope", "state": state})
-        code = self.store.mint_code(self.settings.realm_id, self.settings.client_id, redirect_uri)
-        return _redirect(redirect_uri, {"code": code, "state": state, "realmId": self.settings.realm_id})
+        if not state:
+            return _redirect(
+                redirect_uri, {"error": "invalid_request", "error_description": "state is required"}
+            )
+        asked = ConsentRequest(self.settings.client_id, redirect_uri, scopes, state)
+        if self.settings.auto_consent:
+            return self._approved(asked)
+        consent_id = self.consents.open(asked)
+        return consent_page(asked, consent_id, self.settings.realm_id)
+
+    async def _consent(self, request: Request) -> Response:
+        """The consent page's form: decision=connect sends a code back, cancel sends access_denied."""
+        fields = await form_fields(request)
+        asked = self.consents.take(fields.get("consent", ""))
+        if asked is None:
+            return consent_error_page(
+                "this consent page expired or was already used: start again from the app"
+            )
+        if fields.get("decision") == "connect":
+            return self._approved(asked)
+        return _redirect(asked.redirect_uri, {"error": "access_denied", "state": asked.state})
+
+    def _approved(self, asked: ConsentRequest) -> Response:
+        realm_id = self.settings.realm_id
+        code = self.store.mint_code(realm_id, asked.client_id, asked.redirect_uri)
+        callback = {"code": code, "state": asked.state, "realmId": realm_id if asked.wants_company else None}
+        return _redirect(asked.redirect_uri, callback)
 
     async def _token(self, request: Request) -> Response:
         fields = await form_fields(request)
@@ -225,8 +260,3 @@ def _redirect(redirect_uri: str, params: dict[str, str | None]) -> Response:
     return RedirectResponse(
         urlunsplit(parts._replace(query=query)), status_code=302, headers={"intuit_tid": intuit_tid()}
     )
-
-
-def _consent_error(reason: str) -> Response:
-    # Intuit shows an error page (no redirect) when it cannot trust the client or redirect_uri.
-    return oauth_error("invalid_request", 400, reason)

@@ -1,8 +1,8 @@
 """Control API for the sandbox OAuth authority, under /_sandbox/qbo/oauth.
 
-Shows token families without their secrets, changes lifetimes at run time, injects the lost
-refresh response, revokes a realm (the user disconnecting the app inside QuickBooks) and mints
-authorization codes so tests can run the code exchange without a browser.
+Shows token families without their secrets, changes lifetimes and the consent mode at run time,
+injects the lost refresh response, revokes a realm (the user disconnecting the app inside
+QuickBooks) and mints authorization codes so tests can run the code exchange without a browser.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def oauth_control_routes(authority: QboAuthority) -> list[Route]:
             "client_id": settings.client_id,
             **{name: getattr(settings, name) for name in _LIFETIME_FIELDS},
             "drop_next_refresh_response": authority.drop_next_refresh_response,
+            "auto_consent": settings.auto_consent,
+            "pending_consents": len(authority.consents),
             "dropped_refresh_responses": authority.dropped_refresh_responses,
             "invalid_grants": dict(authority.invalid_grants),
             **authority.store.describe(),
@@ -49,13 +51,14 @@ def oauth_control_routes(authority: QboAuthority) -> list[Route]:
         return JSONResponse(state())
 
     async def change(request: Request) -> Response:
-        """Body keys (all optional): drop_next_refresh_response (bool), the lifetimes in
-        _LIFETIME_FIELDS (seconds, >= 0), revoke_realm (realm id)."""
+        """Body keys (all optional): drop_next_refresh_response (bool), auto_consent (bool), the
+        lifetimes in _LIFETIME_FIELDS (seconds, >= 0), revoke_realm (realm id)."""
         try:
             data = await json_object(request)
         except ValueError as exc:
             return _bad(str(exc))
-        unknown = sorted(set(data) - {"drop_next_refresh_response", "revoke_realm", *_LIFETIME_FIELDS})
+        known = {"drop_next_refresh_response", "auto_consent", "revoke_realm", *_LIFETIME_FIELDS}
+        unknown = sorted(set(data) - known)
         if unknown:
             return _bad(f"unknown field(s) in oauth control body: {', '.join(unknown)}")
         updates: dict[str, int] = {}
@@ -65,10 +68,13 @@ def oauth_control_routes(authority: QboAuthority) -> list[Route]:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     return _bad(f"oauth control field {name} must be a whole number of seconds >= 0")
                 updates[name] = value
+        for flag in ("drop_next_refresh_response", "auto_consent"):
+            if flag in data and not isinstance(data[flag], bool):
+                return _bad(f"oauth control field {flag} must be true or false")
         if "drop_next_refresh_response" in data:
-            if not isinstance(data["drop_next_refresh_response"], bool):
-                return _bad("oauth control field drop_next_refresh_response must be true or false")
             authority.drop_next_refresh_response = data["drop_next_refresh_response"]
+        if "auto_consent" in data:
+            settings.auto_consent = data["auto_consent"]
         for name, value in updates.items():
             setattr(settings, name, value)
         body = state()

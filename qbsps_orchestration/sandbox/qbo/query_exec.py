@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import faults
 from .query import Condition, Query, parse_query
-from .schema import ENTITIES, FIELDS, NAME_LISTS
+from .schema import FIELDS, NAME_LISTS, QUERYABLE
 from .store import RealmStore
 from .timefmt import parse_datetime
 
@@ -20,11 +20,11 @@ DATETIME_FIELDS = {"createtime", "lastupdatedtime"}
 def run_query(store: RealmStore, text: str) -> dict:
     """The ``QueryResponse`` object for one query statement (raises QboError 4000/4001)."""
     query = parse_query(text)
-    if query.entity not in ENTITIES:
+    if query.entity not in QUERYABLE:
         raise faults.query_validation_error(f"Invalid entity {query.entity!r} (names are case-sensitive)")
     for path in [c.path for c in query.conditions] + [o.path for o in query.ordering]:
         _check_property(query.entity, path)
-    rows = [row for row in store.rows(query.entity) if _matches(query, row)]
+    rows = [row for row in _rows(store, query.entity) if _matches(query, row)]
     if query.count:
         return {"totalCount": len(rows)}
     for ordering in reversed(query.ordering):
@@ -38,6 +38,13 @@ def run_query(store: RealmStore, text: str) -> dict:
         return {}
     # maxResults reports how many came back, not the page size that was asked for.
     return {query.entity: page, "startPosition": query.start_position, "maxResults": len(page)}
+
+
+def _rows(store: RealmStore, entity: str) -> list[dict]:
+    if entity == "CompanyInfo":  # the company file's one profile row
+        row = store.company_info()
+        return [row] if row is not None else []
+    return store.rows(entity)
 
 
 def _check_property(entity: str, path: tuple[str, ...]) -> None:

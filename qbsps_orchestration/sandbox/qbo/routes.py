@@ -136,6 +136,8 @@ class AccountingApi:
                     service.store, params.get("entities"), params.get("changedSince"), self._now()
                 )
                 return self._ok({"CDCResponse": changes})
+            if resource == "companyinfo" and request.method == "GET":
+                return self._ok({"CompanyInfo": _company_info(service, entity_id)})
             entity = BY_PATH.get(resource)
             if entity is None:
                 raise faults.unsupported_operation(f"{request.method} /{resource}")
@@ -172,6 +174,14 @@ class AccountingApi:
 
     def _fault(self, error: faults.QboError) -> Response:
         return render({"Fault": error.fault(), "time": response_time(self._now())}, error.status)
+
+
+def _company_info(service: EntityService, company_id: str | None) -> dict:
+    """QBO reads the company's profile at ``/companyinfo/{realmId}`` (its own Id is "1")."""
+    row = service.store.company_info()
+    if company_id != service.store.realm_id or row is None:
+        raise faults.object_not_found("CompanyInfo", company_id or "")
+    return row
 
 
 def _json(body: bytes) -> object:

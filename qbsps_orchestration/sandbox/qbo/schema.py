@@ -12,6 +12,7 @@ NAME_LISTS = ("Account", "Customer", "Vendor", "Item")  # never hard-deleted: Ac
 TRANSACTIONS = ("PurchaseOrder", "Invoice", "Estimate")
 ENTITIES = NAME_LISTS + TRANSACTIONS
 BY_PATH = {name.lower(): name for name in ENTITIES}  # /v3/company/{realm}/purchaseorder -> PurchaseOrder
+QUERYABLE = (*ENTITIES, "CompanyInfo")  # CompanyInfo: read and queried, one row per company file
 
 SALES_FORMS = ("Invoice", "Estimate")  # numbered by QBO when DocNumber is omitted
 DOC_NUMBER_MAX = 21
@@ -99,6 +100,14 @@ FIELDS: dict[str, frozenset[str]] = {
         "SpecialItem SpecialItemType ItemGroupDetail ItemAssemblyDetail AbatementRate ReverseChargeRate "
         "ServiceType ItemCategoryType TaxClassificationRef UQCDisplayText UQCId ClassRef Source "
         "DeferredRevenue"
+    ),
+    "CompanyInfo": _names(
+        "Id SyncToken MetaData CustomField AttachableRef domain status sparse CompanyName LegalName "
+        "CompanyAddr CustomerCommunicationAddr LegalAddr CompanyEmailAddr CustomerCommunicationEmailAddr "
+        "CompanyURL PrimaryPhone OtherContactInfo CompanyFileName FlavorStratum SampleFile CompanyUserId "
+        "CompanyUserAdminEmail CompanyStartDate EmployerId FiscalYearStartMonth TaxYearStartMonth "
+        "QBVersion Country ShipAddr OtherAddr Mobile Fax Email WebAddr LastImportedTime LastSyncTime "
+        "SupportedLanguages DefaultTimeZone MultiByteCharsSupported NameValue FifoCalculationStatus"
     ),
     "PurchaseOrder": _names(
         "Id SyncToken MetaData CustomField AttachableRef domain status sparse DocNumber TxnDate "

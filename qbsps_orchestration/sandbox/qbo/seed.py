@@ -1,9 +1,11 @@
-"""The seed company: a chart of accounts, a Vendor and a Customer per seeded trading partner, and
-the items of SPS's sample orders, created through the same rules as API calls."""
+"""The seed company: its CompanyInfo (the demo supplier), a chart of accounts, a Vendor and a
+Customer per seeded trading partner, and the items of SPS's sample orders, created through the
+same rules as API calls."""
 
 from __future__ import annotations
 
 from ..seed_catalog import ITEMS, PARTNERS
+from .company import SEED_COMPANY, company_info
 from .entities import EntityService
 
 # QBO keeps DisplayName unique across Vendor and Customer (6240), so the partner's Customer record
@@ -25,6 +27,7 @@ ACCOUNTS = (
 
 
 def seed_company(service: EntityService) -> None:
+    service.store.set_company_info(company_info(SEED_COMPANY, service.now()))
     refs: dict[str, dict] = {}
     for name, account_type, subtype in ACCOUNTS:
         row = service.create(

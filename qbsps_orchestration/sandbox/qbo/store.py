@@ -2,7 +2,8 @@
 
 Ids are one counter across all entity types (as in QBO, where Ids are unique per company file).
 Each row remembers when it last changed and deletions leave a tombstone, so change data capture
-can report both. The store also keeps the realm's ``requestid`` replies and its preferences.
+can report both. The store also keeps the realm's ``requestid`` replies, its preferences and its
+``CompanyInfo`` (one per company file, outside the entity tables: it is never created or deleted).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class RealmStore:
         self._replies: OrderedDict[str, StoredReply] = OrderedDict()
         # Per transaction type: does a reused DocNumber fail with 6140? (QBO preference, default on)
         self.unique_doc_numbers: dict[str, bool] = dict.fromkeys(TRANSACTIONS, True)
+        self._company_info: dict | None = None
 
     # --- ids --------------------------------------------------------------------------------
 
@@ -110,6 +112,16 @@ class RealmStore:
                 key=lambda t: t.deleted_at,
             )
             return rows, gone
+
+    # --- the company's own profile ----------------------------------------------------------
+
+    def company_info(self) -> dict | None:
+        with self.lock:
+            return copy.deepcopy(self._company_info)
+
+    def set_company_info(self, row: dict) -> None:
+        with self.lock:
+            self._company_info = copy.deepcopy(row)
 
     # --- requestid replay -------------------------------------------------------------------
 

@@ -202,13 +202,14 @@ def _fill(parent: ET.Element, value: dict[str, Any]) -> None:
                 element.text = str(item)
 
 
+def order_file(order: DemoOrder, today: date) -> bytes:
+    """One order's file content, in its partner's format, dated ``today``."""
+    document = order_document(order, today)
+    if order.partner.rsx_format == "xml":
+        return to_xml("Order", "Orders", document)
+    return (json.dumps(document, indent=2) + "\n").encode("utf-8")
+
+
 def demo_order_files(today: date) -> dict[str, bytes]:
     """File name -> content of each demo order, dated ``today``."""
-    files: dict[str, bytes] = {}
-    for order in DEMO_ORDERS:
-        document = order_document(order, today)
-        if order.partner.rsx_format == "xml":
-            files[order.file_name] = to_xml("Order", "Orders", document)
-        else:
-            files[order.file_name] = (json.dumps(document, indent=2) + "\n").encode("utf-8")
-    return files
+    return {order.file_name: order_file(order, today) for order in DEMO_ORDERS}

@@ -12,6 +12,7 @@ import pytest
 from qbsps_orchestration.lib.outbound.document import outbound_file_name
 from qbsps_orchestration.lib.outbound.invoice import build_invoice
 from qbsps_orchestration.lib.outbound.rules import validate
+from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_orchestration.lib.rsx import read_rsx
 from qbsps_tests.lib.outbound.qbo_world import (
     BULK_IMPORT,
@@ -184,6 +185,18 @@ def test_invoice_for_an_order_qbsps_never_received_is_sent_with_a_warning(world:
         "00884502115161",
     )
     assert "LineSequenceNumber" not in line
+
+
+def test_cross_reference_code_with_a_wrong_check_digit_is_left_off_not_fatal(world: QboWorld) -> None:
+    # ITEM3's configured UPC 043000186706 (SPS's own sample code) is accepted with
+    # verify_check_digit: false so orders match; the invoice must not repeat it, nor fail over it.
+    invoice = world.create_invoice(SPS, [(ITEM3, "1", "50.00")], PONumber="PO-BAD-UPC-1")
+    document = build_invoice(invoice, partner=world.partner(SPS), config=world.config, order=None)
+    document = validate(document, schemas=RsxSchemas(None), order=None)
+    assert document.ready, document.problems
+    (line,) = [item["InvoiceLine"] for item in document.data["LineItem"]]
+    assert (line["BuyerPartNumber"], line["VendorPartNumber"]) == ("SPSBuyerItem3", "SPSSupplierHD-60")
+    assert "ConsumerPackageCode" not in line and "GTIN" not in line
 
 
 def test_invoice_of_another_partners_customer_is_refused(world: QboWorld) -> None:

@@ -64,7 +64,8 @@ class Sandbox:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    settings, clock = QboSandboxSettings(), SandboxClock()
+    # Auto-consent: Intuit's client follows the authorize URL without a person to click Connect.
+    settings, clock = QboSandboxSettings(auto_consent=True), SandboxClock()
     authority = QboAuthority(settings, clock)
 
     async def whoami(request: Request) -> Response:

@@ -1,0 +1,1 @@
+"""The dev stack (`make dev`): its services and how they start and stop."""
