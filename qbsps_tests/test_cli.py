@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from qbsps_orchestration.sandbox.settings import default_samples_dir
+
 QBSPS = str(Path(sys.executable).parent / "qbsps")
 
 
@@ -69,7 +71,10 @@ def test_demo_runs_the_inbound_flow_end_to_end(tmp_path: Path) -> None:
     out = result.stdout
     assert "qbsps sync inbound" in out and out.count(" created ") >= 4
     listed = out.split("Purchase orders now in the sandbox company")[1]
-    assert "PO584615-1 " in listed and "The Grommet" in listed
+    # SPS's published samples when this machine has them, else qbsps's own demo orders: the demo
+    # passes either way (.ci/run also runs it from a copy that cannot see ../shared).
+    first_order = "PO584615-1 " if default_samples_dir() else "PO700101-1 "
+    assert first_order in listed and "The Grommet" in listed
     assert (tmp_path / ".qbsps" / "demo" / "dagster").is_dir()  # runs recorded for the Dagster UI
     received = out.split("SPS received")[1]
     assert " Invoice   accepted" in received and " Shipment  accepted" in received
