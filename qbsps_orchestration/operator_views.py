@@ -31,7 +31,8 @@ def status_text(ledger: Ledger) -> str:
         for direction in Direction
         for state, count in sorted(ledger.counts_by_state(direction).items())
     ]
-    parts = ["Documents by state:", table(("direction", "state", "count"), rows) if rows else "  none yet"]
+    parts = _reconnects(ledger)
+    parts += ["Documents by state:", table(("direction", "state", "count"), rows) if rows else "  none yet"]
     failed = ledger.failed_documents()
     if failed:
         parts += [
@@ -56,6 +57,24 @@ def status_text(ledger: Ledger) -> str:
             ),
         ]
     return "\n".join(parts)
+
+
+def _reconnects(ledger: Ledger) -> list[str]:
+    """Dead credentials first: nothing moves through that connection until the operator acts."""
+    lines = [
+        f"  {_connection_name(dead.name)} (since {dead.since.isoformat(timespec='seconds')}): {dead.reason}"
+        for dead in ledger.reconnects_needed()
+    ]
+    return ["Connections that need reconnecting:", *lines, ""] if lines else []
+
+
+def _connection_name(credential: str) -> str:
+    prefix = "qbo.tokens."
+    return (
+        f"QuickBooks company {credential.removeprefix(prefix)}"
+        if credential.startswith(prefix)
+        else credential
+    )
 
 
 def document_text(ledger: Ledger, document_id: int) -> str:

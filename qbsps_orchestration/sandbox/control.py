@@ -57,11 +57,17 @@ def common_control_routes(clock: SandboxClock, faults: FaultInjector) -> list[Ro
 
     async def add_fault(request: Request) -> Response:
         """Body: {"status": 429, "count": 2} scripted, or {"status": 503, "rate": 0.1} random;
-        optional "path_prefix", "method", "retry_after"."""
+        {"drop": true} cuts the connection instead; {"after_apply": "drop"|503} applies the call
+        first, then loses or fails its answer; optional "path_prefix", "method", "retry_after"."""
         try:
             data = await _json(request)
+            after_apply = data.get("after_apply")
+            drop = bool(data.get("drop")) or after_apply == "drop"
+            status = after_apply if after_apply not in (None, "drop") else data.get("status", 0)
             rule = FaultRule(
-                status=int(data["status"]),
+                status=int(status),
+                drop=drop,
+                after_apply=after_apply is not None,
                 count=None if data.get("rate") is not None else int(data.get("count", 1)),
                 rate=None if data.get("rate") is None else float(data["rate"]),
                 path_prefix=str(data.get("path_prefix", "")),

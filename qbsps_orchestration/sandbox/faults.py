@@ -1,7 +1,11 @@
 """Latency and error injection shared by both sandbox servers.
 
 Faults are either scripted (the next N matching calls fail) or a rate (each matching call fails
-with probability p). Each server supplies how a fault body looks on its own wire (QBO answers 429
+with probability p). A fault answers an error status or drops the connection mid-answer, either
+before the call reaches the server or after it was applied (``after_apply``: the write landed but
+its answer is lost, which is what a client must survive without writing twice).
+
+Each server supplies how a fault body looks on its own wire (QBO answers 429
 with an XML ThrottleExceeded body, SPS with problem+json), so clients meet the real shapes.
 """
 
@@ -15,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_sandbox"
 
@@ -24,12 +28,14 @@ FaultBody = Callable[[Request, int, int | None], Response]
 
 @dataclass
 class FaultRule:
-    status: int
+    status: int = 0  # the error answered; unused when the connection is dropped
     count: int | None = 1  # scripted: how many more calls fail; None with a rate = unlimited
     rate: float | None = None  # probability per matching call; None = scripted
     path_prefix: str = ""
     method: str | None = None
     retry_after: int | None = None
+    drop: bool = False  # cut the connection instead of answering
+    after_apply: bool = False  # let the server apply the call first, then lose or fail its answer
     hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:
@@ -46,8 +52,8 @@ class FaultInjector:
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
     def add(self, rule: FaultRule) -> FaultRule:
-        if rule.status < 400:
-            raise ValueError("an injected fault needs an error status (>= 400)")
+        if not rule.drop and rule.status < 400:
+            raise ValueError("an injected fault needs an error status (>= 400) or a drop")
         if rule.rate is not None and not 0.0 <= rule.rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
         with self._lock:
@@ -108,8 +114,24 @@ class FaultMiddleware:
         if rule is None:
             await self.app(scope, receive, send)
             return
+        if rule.after_apply:
+            await self.app(scope, receive, _discard)  # applied; its answer never reaches the client
+        if rule.drop:
+            await _drop(send)
+            return
         request = Request(scope, receive)
         response = self.fault_body(request, rule.status, rule.retry_after)
         if rule.retry_after is not None:
             response.headers["Retry-After"] = str(rule.retry_after)
         await response(scope, receive, send)
+
+
+async def _discard(message: Message) -> None:
+    return None
+
+
+async def _drop(send: Send) -> None:
+    """Promise a body, send a byte of it and stop: the server closes the connection, so the client
+    sees the answer cut off (httpx: RemoteProtocolError), as when a connection dies mid-answer."""
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
+    await send({"type": "http.response.body", "body": b"{", "more_body": True})

@@ -104,3 +104,63 @@ def test_latency_is_added(served) -> None:
         assert faults.latency_ms == 150
         reply = http.get("/api/slow")
     assert reply.status_code == 200 and reply.elapsed.total_seconds() >= 0.15
+
+
+@pytest.fixture()
+def counted() -> Iterator[tuple[str, FaultInjector, list[str]]]:
+    """A server that records every call it applies, behind the fault middleware."""
+    faults, applied = FaultInjector(), []
+
+    async def write(request: Request) -> Response:
+        applied.append(request.url.path)
+        return JSONResponse({"written": request.url.path}, status_code=201)
+
+    app = Starlette(
+        routes=[
+            Route("/api/{rest:path}", write, methods=["POST"]),
+            *common_control_routes(SandboxClock(), faults),
+        ]
+    )
+    server = ServedApp(FaultMiddleware(app, faults, _fault_body)).start()
+    yield server.base_url, faults, applied
+    server.stop()
+
+
+def test_after_apply_status_applies_the_call_then_fails_its_answer(counted) -> None:
+    base, _, applied = counted
+    with httpx.Client(base_url=base) as http:
+        assert http.post("/_sandbox/faults", json={"after_apply": 503, "count": 1}).status_code == 201
+        lost = http.post("/api/orders/1")
+        kept = http.post("/api/orders/2")
+    assert lost.status_code == 503 and lost.json() == {"injected": 503, "retry_after": None}
+    assert kept.status_code == 201
+    assert applied == ["/api/orders/1", "/api/orders/2"]  # the failed answer's call landed all the same
+
+
+def test_after_apply_drop_applies_the_call_then_cuts_the_connection(counted) -> None:
+    base, _, applied = counted
+    with httpx.Client(base_url=base) as http:
+        assert (
+            http.post("/_sandbox/faults", json={"after_apply": "drop", "method": "POST"}).status_code == 201
+        )
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.post("/api/orders/1")
+    with httpx.Client(base_url=base) as http:
+        assert http.post("/api/orders/2").status_code == 201
+    assert applied == ["/api/orders/1", "/api/orders/2"]
+
+
+def test_drop_before_apply_never_reaches_the_server(counted) -> None:
+    base, faults, applied = counted
+    with httpx.Client(base_url=base) as http:
+        assert http.post("/_sandbox/faults", json={"drop": True}).status_code == 201
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.post("/api/orders/1")
+    assert applied == [] and faults.describe()["rules"] == []
+
+
+def test_after_apply_rules_need_drop_or_an_error_status(counted) -> None:
+    base, _, _ = counted
+    with httpx.Client(base_url=base) as http:
+        assert http.post("/_sandbox/faults", json={"after_apply": 200}).status_code == 400
+        assert http.post("/_sandbox/faults", json={"after_apply": "later"}).status_code == 400

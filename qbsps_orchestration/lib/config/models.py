@@ -91,6 +91,12 @@ class SpsSettings(_Strict):
     client_id: CredentialSource | None = None
     client_secret: CredentialSource | None = None
     folders: SpsFolders = Field(default_factory=SpsFolders)
+    # Inbound files over this size, or nested deeper, are quarantined unread (bad input, not retried).
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_nesting_depth: int = Field(default=64, ge=16, le=500)
+    # An upload whose answer was lost and that neither `in/` nor the history shows is sent again
+    # only after this long: SPS's history can lag a transfer by minutes.
+    history_lag_seconds: int = Field(default=300, ge=0, le=86400)
 
 
 class LedgerSettings(_Strict):

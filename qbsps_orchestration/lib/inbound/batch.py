@@ -73,7 +73,8 @@ def process_files(
             outcome.fetched, outcome.fetch_error = _step(
                 lambda n=name: fetch_order_file(config, ledger, sps, n), name
             )
-            if outcome.fetch_error:
+            # A file whose every document failed stops here; good siblings of a bad one go on.
+            if outcome.fetch_error and not any(not r.failed for r in outcome.fetched):
                 continue
         if sync:
             assert qbo is not None

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ..config import QbspsConfig, UnknownTradingPartnerError
 from ..ledger import Direction, Ledger
-from ..rsx import RsxDocument, RsxError, order_totals, read_rsx, to_json, to_xml
+from ..rsx import RsxDocument, RsxError, UnreadableDocument, order_totals, read_rsx_each, to_json, to_xml
 from ..sps import SpsClient, SpsError
 from .results import DocumentResult, InboundDocumentError
 
@@ -48,18 +48,58 @@ def fetch_order_file(config: QbspsConfig, ledger: Ledger, sps: SpsClient, name: 
 
 def _process(config: QbspsConfig, ledger: Ledger, path: str, name: str, raw: bytes) -> list[DocumentResult]:
     try:
-        documents = read_rsx(raw, source=name, doc_type="Order")
-    except RsxError as exc:
-        outcome = ledger.quarantine_unreadable(
-            Direction.INBOUND, "Order", raw, str(exc), source_path=path, file_format=_guess_format(raw)
+        items = _read(config, name, raw)
+    except Exception as exc:  # any failure to read a file is bad input, kept with its reason
+        reason = (
+            str(exc) if isinstance(exc, RsxError) else f"{name}: unreadable ({type(exc).__name__}: {exc})"
         )
-        return [
-            DocumentResult(
-                name, "quarantined", None, None, outcome.document_id, outcome.version_id, reason=str(exc)
-            )
-        ]
-    single = raw if len(documents) == 1 else None
-    return [_record(config, ledger, path, name, single, document) for document in documents]
+        return [_quarantined(ledger, path, name, raw, reason, _guess_format(raw))]
+    single = raw if len(items) == 1 else None
+    results = []
+    for item in items:  # one bad document of a plural file never holds back the others
+        if isinstance(item, UnreadableDocument):
+            results.append(_quarantined(ledger, path, name, item.payload, str(item.error), item.format))
+        else:
+            results.append(_record(config, ledger, path, name, single, item))
+    return results
+
+
+def _read(config: QbspsConfig, name: str, raw: bytes) -> list[RsxDocument | UnreadableDocument]:
+    limit = config.sps.max_file_bytes
+    if len(raw) > limit:
+        reason = f"file is {len(raw):,} bytes, over the limit of {limit:,} (sps.max_file_bytes)"
+        raise RsxError(reason, source=name)
+    return read_rsx_each(raw, source=name, doc_type="Order", max_depth=config.sps.max_nesting_depth)
+
+
+def _quarantined(
+    ledger: Ledger,
+    path: str,
+    name: str,
+    payload: bytes,
+    reason: str,
+    file_format: str,
+    trading_partner_id: str = "",
+    po_number: str | None = None,
+) -> DocumentResult:
+    outcome = ledger.quarantine_unreadable(
+        Direction.INBOUND,
+        "Order",
+        payload,
+        reason,
+        source_path=path,
+        trading_partner_id=trading_partner_id,
+        file_format=file_format,
+    )
+    return DocumentResult(
+        name,
+        "quarantined",
+        trading_partner_id or None,
+        po_number,
+        outcome.document_id,
+        outcome.version_id,
+        reason=reason,
+    )
 
 
 def _replay(config: QbspsConfig, ledger: Ledger, path: str, name: str) -> list[DocumentResult]:
@@ -107,23 +147,29 @@ def _record(
         config.partner(header.TradingPartnerId)
     except UnknownTradingPartnerError as exc:
         reason = f"{name}: Header.OrderHeader.TradingPartnerId: {exc}"
-        outcome = ledger.quarantine_unreadable(
-            Direction.INBOUND,
-            "Order",
+        return _quarantined(
+            ledger,
+            path,
+            name,
             payload,
             reason,
-            source_path=path,
-            trading_partner_id=header.TradingPartnerId,
-            file_format=document.format,
-        )
-        return DocumentResult(
-            name,
-            "quarantined",
+            document.format,
             header.TradingPartnerId,
             header.PurchaseOrderNumber,
-            outcome.document_id,
-            outcome.version_id,
-            reason=reason,
+        )
+    try:
+        warnings = tuple(w for w in [order_totals(order, document=name).warning] if w)
+    except ArithmeticError as exc:  # numbers the reader let through but the totals cannot hold
+        reason = f"{name}: the order's totals cannot be computed ({type(exc).__name__})"
+        return _quarantined(
+            ledger,
+            path,
+            name,
+            payload,
+            reason,
+            document.format,
+            header.TradingPartnerId,
+            header.PurchaseOrderNumber,
         )
     outcome = ledger.record_inbound(
         "Order",
@@ -134,7 +180,7 @@ def _record(
         format=document.format,
         source_path=path,
         content_hash=content_hash(document),
-        warnings=tuple(w for w in [order_totals(order, document=name).warning] if w),
+        warnings=warnings,
     )
     label = "duplicate" if outcome.duplicate else "stored"
     return DocumentResult(

@@ -11,8 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import QbspsConfig
-from ..ledger import Action, Disposition, DocumentState, IntentOutcome, Ledger, OpenIntentError
-from ..ledger.records import DocumentRecord, VersionRecord
+from ..ledger import (
+    Action,
+    Disposition,
+    DocumentState,
+    EarlierIntentError,
+    IntentOutcome,
+    Ledger,
+    OpenIntentError,
+)
+from ..ledger.records import DocumentRecord, IntentRecord, VersionRecord
 from ..mapping.doc_number import doc_number_candidates, order_marker
 from ..mapping.purchase_order import MappedOrder, MappingError, map_order
 from ..qbo import DuplicateDocNumberError, QboClient, QboError
@@ -41,6 +49,8 @@ class OrderSync:
             "document_id": doc.id,
             "version_id": version.id,
         }
+        if doc.business_key.startswith("unreadable:"):  # never read: nothing to map (fetch re-reads it)
+            return DocumentResult(outcome="quarantined", reason=doc.reason, **base)
         if version.disposition is Disposition.CONFLICT:
             return DocumentResult(outcome="conflict held", reason=version.reason, **base)
         if doc.state is DocumentState.QUARANTINED and not self.ledger.requeue(doc.id, f"replay of {name}"):
@@ -54,6 +64,11 @@ class OrderSync:
             mapped = self._map(doc, current, name)
         except (MappingError, RsxError, UnknownReferenceError) as exc:
             reason = str(exc) if str(exc).startswith(name) else f"{name}: {exc}"
+            self.ledger.quarantine(reason, version_id=current.id)
+            return DocumentResult(outcome="quarantined", reason=reason, **base)
+        except (ArithmeticError, ValueError, TypeError, LookupError, RecursionError) as exc:
+            # Data the mapping cannot cope with is bad input too: held with its reason, not retried.
+            reason = f"{name}: cannot be mapped ({type(exc).__name__}: {str(exc)[:200]})"
             self.ledger.quarantine(reason, version_id=current.id)
             return DocumentResult(outcome="quarantined", reason=reason, **base)
         try:
@@ -81,6 +96,13 @@ class OrderSync:
         try:
             intent = self.ledger.begin_intent(doc.id, action, version_id=version.id)
             intent_id, requestid = intent.id, intent.requestid
+        except EarlierIntentError as earlier:  # e.g. a 05 arrived while the 00's create is unconfirmed
+            doc = self._settle_earlier(doc, earlier.intent, mapped.entity)
+            action = self.ledger.pending_action(doc.id)
+            if action is Action.SKIP:
+                return "up to date"
+            intent = self.ledger.begin_intent(doc.id, action, version_id=version.id)
+            intent_id, requestid = intent.id, intent.requestid
         except OpenIntentError as open_intent:  # a crash left the last write unconfirmed
             intent_id, requestid = open_intent.intent_id, open_intent.requestid
             if action is Action.CREATE and (found := self._find_ours(doc, mapped.entity)):
@@ -99,6 +121,29 @@ class OrderSync:
         self._synced(doc, version, mapped.entity, row)
         self.ledger.complete_intent(intent_id, IntentOutcome.SUCCEEDED, f"QBO {row['Id']}")
         return {Action.CREATE: "created", Action.UPDATE: "updated", Action.CLOSE: "closed"}[action]
+
+    def _settle_earlier(self, doc: DocumentRecord, earlier: IntentRecord, entity: str) -> DocumentRecord:
+        """Settle another version's unconfirmed write before this version's; its requestid is never
+        reused (QBO would answer this change with that write's cached result)."""
+        if earlier.operation is Action.CREATE:
+            if found := self._find_ours(doc, entity):  # the create landed: QBO holds that version
+                self.ledger.mark_synced(
+                    doc.id,
+                    str(found["Id"]),
+                    str(found["SyncToken"]),
+                    found.get("DocNumber"),
+                    qbo_entity=entity,
+                    version_id=earlier.version_id,
+                )
+                detail = f"found QBO {found['Id']}"
+                self.ledger.complete_intent(earlier.id, IntentOutcome.RECONCILED, detail)
+            else:
+                detail = "not in QBO (by DocNumber and marker): the create never landed"
+                self.ledger.complete_intent(earlier.id, IntentOutcome.FAILED, detail)
+        else:  # an update or close of an older version: this version's write carries newer content
+            detail = f"superseded before it was confirmed by version {doc.current_version_id}"
+            self.ledger.complete_intent(earlier.id, IntentOutcome.FAILED, detail)
+        return self.ledger.document(doc.id)
 
     def _create(self, doc: DocumentRecord, mapped: MappedOrder, requestid: str) -> dict[str, Any]:
         candidates = doc_number_candidates(doc.trading_partner_id, doc.business_key)

@@ -2,10 +2,11 @@
 sequences and encrypted credentials."""
 
 from .audit import AuditContext
-from .credentials import LockedSecret
+from .credentials import LockedSecret, NeedsReconnect, SecretLease, SecretState
 from .documents import ReceivedDocument
 from .errors import (
     DocumentNotFoundError,
+    EarlierIntentError,
     InvalidTransitionError,
     LedgerError,
     LedgerInputError,
@@ -41,6 +42,10 @@ __all__ = [
     "LedgerError",
     "LedgerInputError",
     "LockedSecret",
+    "NeedsReconnect",
+    "SecretLease",
+    "SecretState",
+    "EarlierIntentError",
     "OpenIntentError",
     "ReceivedDocument",
     "RecordOutcome",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .records import IntentRecord
+
 
 class LedgerError(Exception):
     pass
@@ -16,12 +21,25 @@ class InvalidTransitionError(LedgerError):
 
 
 class OpenIntentError(LedgerError):
-    """A remote write for this document is still open: reconcile it before writing again."""
+    """This very write (same operation, same version) is still open: reconcile it before writing
+    again; repeating it with the same ``requestid`` is safe."""
 
-    def __init__(self, message: str, intent_id: int, requestid: str) -> None:
+    def __init__(
+        self, message: str, intent_id: int, requestid: str, intent: IntentRecord | None = None
+    ) -> None:
         super().__init__(message)
         self.intent_id = intent_id
         self.requestid = requestid
+        self.intent = intent
+
+
+class EarlierIntentError(LedgerError):
+    """Another write (an earlier version, or another operation) is still unconfirmed. Settle that
+    one first (did it land?) and complete its intent; never reuse its ``requestid``."""
+
+    def __init__(self, message: str, intent: IntentRecord) -> None:
+        super().__init__(message)
+        self.intent = intent
 
 
 class SecretNotFoundError(LedgerError, LookupError):

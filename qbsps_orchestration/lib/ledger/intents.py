@@ -2,7 +2,13 @@
 
 An intent still open when a run starts means a previous run may or may not have written: the caller
 must reconcile first (QBO: look the document up by DocNumber, or repeat the write with the intent's
-`requestid`, which QBO answers with the original response instead of writing twice).
+`requestid`, which QBO answers with the original response instead of writing twice; SPS: the
+deterministic path in `in/` and the history).
+
+An intent belongs to one operation on one version. Only the same write is handed back
+(OpenIntentError, with its requestid); an open intent of another version or operation raises
+EarlierIntentError instead, so that write is settled first and its requestid is never reused for a
+different change.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .audit import AuditContext, record_event
-from .errors import InvalidTransitionError, OpenIntentError
+from .errors import EarlierIntentError, InvalidTransitionError, OpenIntentError
 from .models import SyncIntent, utcnow
 from .queries import load_document, load_version_of
 from .records import IntentRecord
@@ -41,14 +47,23 @@ def begin_intent(
     open_intent = session.scalars(
         select(SyncIntent).where(SyncIntent.document_id == doc.id, SyncIntent.completed_at.is_(None))
     ).one_or_none()
+    version = load_version_of(session, doc, version_id or doc.current_version_id or 0)
     if open_intent is not None:
+        record = IntentRecord.of(open_intent)
+        if open_intent.version_id != version.id or open_intent.operation != operation.value:
+            raise EarlierIntentError(
+                f"{label}: a {open_intent.operation} of version {open_intent.version_id} started at "
+                f"{open_intent.started_at.isoformat()} is unconfirmed; settle it before the "
+                f"{operation.value} of version {version.id}",
+                record,
+            )
         raise OpenIntentError(
             f"{label}: a {open_intent.operation} started at {open_intent.started_at.isoformat()} never "
             f"completed (requestid {open_intent.requestid}); reconcile it before writing again",
             open_intent.id,
             open_intent.requestid,
+            record,
         )
-    version = load_version_of(session, doc, version_id or doc.current_version_id or 0)
     previous = session.scalar(
         select(func.count())
         .select_from(SyncIntent)

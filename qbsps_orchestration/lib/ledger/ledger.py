@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from ..changes import ChangeEvent
 from ..secrets import SecretCipher
@@ -337,6 +338,38 @@ class Ledger(ReferenceLedger):
     def rotate_secrets(self) -> int:
         with self._store.write() as session:
             return credentials.rotate_all(session, self.context, self.cipher)
+
+    def secret_state(self, name: str) -> credentials.SecretState:
+        with self._store.read() as session:
+            return credentials.read_state(session, self.cipher, name)
+
+    def claim_secret_lease(
+        self, name: str, holder: str, version: int, now: datetime, duration: timedelta
+    ) -> credentials.SecretLease | None:
+        cipher = self.cipher
+        with self._store.write() as session:
+            return credentials.claim_lease(session, cipher, name, holder, version, now, duration)
+
+    def store_leased_secret(self, lease: credentials.SecretLease, value: str) -> bool:
+        cipher = self.cipher
+        with self._store.write() as session:
+            return credentials.store_leased(session, self.context, cipher, lease, value)
+
+    def mark_secret_needs_reconnect(
+        self, lease: credentials.SecretLease, reason: str, now: datetime, value: str | None = None
+    ) -> bool:
+        cipher = self.cipher
+        with self._store.write() as session:
+            return credentials.mark_reconnect_needed(session, self.context, cipher, lease, reason, now, value)
+
+    def release_secret_lease(self, lease: credentials.SecretLease) -> None:
+        with self._store.write() as session:
+            credentials.release_lease(session, lease)
+
+    def reconnects_needed(self) -> list[credentials.NeedsReconnect]:
+        """Stored credentials that are dead until an operator reconnects (for `qbsps status`)."""
+        with self._store.read() as session:
+            return credentials.reconnects_needed(session)
 
     @contextmanager
     def locked_secret(self, name: str, wait_seconds: float = 30.0) -> Iterator[credentials.LockedSecret]:

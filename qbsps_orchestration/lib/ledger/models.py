@@ -139,6 +139,12 @@ class Credential(Base):
     ciphertext: Mapped[str] = mapped_column(Text)  # a Fernet token: never the plaintext
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A refresh in flight: who holds it and until when (no database lock is held meanwhile).
+    lease_holder: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Set when the stored refresh token is dead (invalid_grant); cleared by a new value.
+    reconnect_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reconnect_since: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class SyncIntent(Base):

@@ -2,19 +2,26 @@
 
 The ledger decides (trading partner, document number) + content hash: unchanged content is never
 sent again; content that changed after it was sent is held as a conflict for an operator, unless
-the operator asked for an explicit resend. An intent is recorded before the upload; the file name
-is deterministic, so an upload repeated after a crash overwrites itself rather than sending twice.
+the operator asked for an explicit resend.
+
+Exactly once: an intent is recorded before the upload and completed after. Every upload is a
+transaction SPS routes to the retailer, so one whose answer was lost (or whose run died before the
+ledger heard of it) is never repeated blindly: SPS is asked first (landing.py: the deterministic
+path in `in/`, then the history) and what landed is adopted; what SPS does not show yet stays
+"unconfirmed" until the history lag has passed, and only then is it sent again.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from ..config import QbspsConfig
-from ..ledger import Action, IntentOutcome, Ledger, OpenIntentError
-from ..sps import SpsClient, SpsError
+from ..ledger import Action, EarlierIntentError, IntentOutcome, IntentRecord, Ledger, OpenIntentError
+from ..sps import SpsClient, SpsError, UploadUnconfirmedError
 from .document import OutboundDocument
+from .landing import Landing, find_landing
 
 
 @dataclass(frozen=True)
@@ -22,16 +29,17 @@ class SendResult:
     doc_type: str
     trading_partner_id: str
     business_key: str
-    outcome: str  # sent | resent | unchanged | held | invalid | failed
+    outcome: str  # sent | resent | unchanged | held | invalid | failed | unconfirmed
     path: str
     document_id: int | None = None
     version_id: int | None = None
     problems: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
+    adopted: bool = False  # an unconfirmed upload SPS turned out to hold: recorded, not sent again
 
     @property
     def failed(self) -> bool:
-        return self.outcome in ("invalid", "failed", "held")
+        return self.outcome in ("invalid", "failed", "held", "unconfirmed")
 
 
 def purpose_code(document: OutboundDocument) -> str:
@@ -90,15 +98,66 @@ def send_document(
     if action is not Action.SEND:
         return SendResult(outcome="unchanged", **base)
     try:
-        intent_id = ledger.begin_intent(outcome.document_id, Action.SEND, version_id=outcome.version_id).id
-    except OpenIntentError as open_intent:  # the last upload was never confirmed: repeat it
-        intent_id = open_intent.intent_id
+        intent = ledger.begin_intent(outcome.document_id, Action.SEND, version_id=outcome.version_id)
+    except (OpenIntentError, EarlierIntentError) as unsettled:
+        earlier = unsettled.intent
+        assert earlier is not None  # begin_intent always names the open intent
+        superseding = earlier.version_id != outcome.version_id
+        landing, why = _settle(
+            config, ledger, sps, path, earlier, keep_landed_open=superseding and not resend
+        )
+        if landing is Landing.UNKNOWN:
+            return SendResult(outcome="unconfirmed", problems=(why,), **base)
+        if landing is Landing.LANDED and superseding and not resend:
+            # The content changed while its first upload was unconfirmed, and that upload did reach
+            # SPS: the change came after it was sent, so it waits for an operator like any other.
+            reason = (
+                f"{document.file_name}: an earlier version reached SPS after all ({why}); this "
+                "content changed after it was sent: held for an operator (replay with resend to send it)"
+            )
+            return SendResult(outcome="held", problems=(reason,), **base)
+        if landing is Landing.LANDED and earlier.version_id == outcome.version_id:
+            ledger.mark_synced(outcome.document_id, version_id=outcome.version_id)
+            return SendResult(outcome=label, adopted=True, **base)
+        # An earlier version settled (landed or not), or this one never landed: send this version.
+        intent = ledger.begin_intent(outcome.document_id, Action.SEND, version_id=outcome.version_id)
     try:
         sps.upload(path, content, meta={"qbo-entity": qbo_entity, "qbo-id": qbo_id})
-    except SpsError as exc:
-        ledger.complete_intent(intent_id, IntentOutcome.FAILED, str(exc))
+    except UploadUnconfirmedError as lost:  # it may have landed: ask at once, else on the next pass
+        landing, why = _settle(config, ledger, sps, path, intent)
+        if landing is not Landing.LANDED:
+            return SendResult(outcome="unconfirmed", problems=(f"{lost}; {why}",), **base)
+        ledger.mark_synced(outcome.document_id, version_id=outcome.version_id)
+        return SendResult(outcome=label, adopted=True, **base)
+    except SpsError as exc:  # SPS refused it (4xx, or 429 after every retry): it did not land
+        ledger.complete_intent(intent.id, IntentOutcome.FAILED, str(exc))
         ledger.mark_failed(outcome.document_id, f"{document.file_name}: upload to SPS failed: {exc}")
         return SendResult(outcome="failed", problems=(str(exc),), **base)
-    ledger.complete_intent(intent_id, IntentOutcome.SUCCEEDED, path)
+    ledger.complete_intent(intent.id, IntentOutcome.SUCCEEDED, path)
     ledger.mark_synced(outcome.document_id, version_id=outcome.version_id)
     return SendResult(outcome=label, **base)
+
+
+def _settle(
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient,
+    path: str,
+    intent: IntentRecord,
+    *,
+    keep_landed_open: bool = False,
+) -> tuple[Landing, str]:
+    """Ask SPS whether the upload behind an open intent landed; complete the intent when it can
+    be told (landed: reconciled; absent after the history lag: failed). Unknown leaves it open, and
+    so does a landed one the caller holds for an operator (the resend then settles it)."""
+    content = ledger.version(intent.version_id).payload
+    lag = timedelta(seconds=config.sps.history_lag_seconds)
+    try:
+        landing, why = find_landing(sps, path, content, sent_at=intent.started_at, lag=lag)
+    except SpsError as exc:  # SPS cannot answer now: the upload stays unconfirmed
+        return Landing.UNKNOWN, f"{path}: could not ask SPS whether the last upload landed: {exc}"
+    if landing is Landing.LANDED and not keep_landed_open:
+        ledger.complete_intent(intent.id, IntentOutcome.RECONCILED, why)
+    elif landing is Landing.ABSENT:
+        ledger.complete_intent(intent.id, IntentOutcome.FAILED, why)
+    return landing, why

@@ -2,7 +2,7 @@
 
 from .client import QboClient
 from .errors import DuplicateDocNumberError, QboAuthError, QboError, StaleObjectError
-from .tokens import QboOAuthError, QboTokens, QboTokenSource, TokenVault
+from .tokens import QboOAuthError, QboReconnectNeededError, QboTokens, QboTokenSource, TokenVault
 
 __all__ = [
     "DuplicateDocNumberError",
@@ -10,6 +10,7 @@ __all__ = [
     "QboClient",
     "QboError",
     "QboOAuthError",
+    "QboReconnectNeededError",
     "QboTokenSource",
     "QboTokens",
     "StaleObjectError",

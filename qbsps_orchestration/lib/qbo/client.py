@@ -21,6 +21,11 @@ from .tokens import QboTokenSource
 MAX_RESULTS = 1000
 MAX_BATCH = 30
 MAX_REQUEST_ID = 50
+MAX_QUERY_PAGES = 1000  # a million rows of one entity: far beyond any company qbsps serves
+
+
+class QueryPagingError(RuntimeError):
+    """A paged query that does not end: a repeated page or the page limit."""
 
 
 class QboClient:
@@ -55,16 +60,30 @@ class QboClient:
         body = self._call("POST", "query", content=statement.encode(), content_type="application/text")
         return body.get("QueryResponse", {})
 
-    def query_all(self, entity: str, statement: str, *, page_size: int = MAX_RESULTS) -> Iterator[dict]:
-        """All rows of ``statement`` (which must not page itself), page by page."""
-        start = 1
-        while True:
+    def query_all(
+        self, entity: str, statement: str, *, page_size: int = MAX_RESULTS, max_pages: int = MAX_QUERY_PAGES
+    ) -> Iterator[dict]:
+        """All rows of ``statement`` (which must not page itself), page by page. A page that
+        repeats the previous one (QBO ignoring STARTPOSITION) or more than ``max_pages`` pages
+        raise QueryPagingError naming the position, instead of paging forever."""
+        start, previous = 1, None
+        for _ in range(max_pages):
             page = self.query(f"{statement} STARTPOSITION {start} MAXRESULTS {page_size}")
             rows = page.get(entity, [])
+            ids = [row.get("Id") for row in rows]
+            if rows and ids == previous:
+                raise QueryPagingError(
+                    f"QBO {entity} query answered STARTPOSITION {start} with the same rows as "
+                    f"STARTPOSITION {start - page_size}; stopped instead of paging forever"
+                )
             yield from rows
             if len(rows) < page_size:
                 return
-            start += page_size
+            start, previous = start + page_size, ids
+        raise QueryPagingError(
+            f"QBO {entity} query still had rows at STARTPOSITION {start} after {max_pages} pages "
+            f"of {page_size}; stopped at the page limit"
+        )
 
     def read(self, entity: str, entity_id: str) -> dict:
         return self._call("GET", f"{entity.lower()}/{entity_id}")[entity]

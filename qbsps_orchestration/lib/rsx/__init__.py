@@ -2,12 +2,14 @@
 
 from .element_kinds import DOC_TYPES, PLURAL_ROOTS, RSX_NAMESPACE
 from .errors import RsxError
+from .limits import DEFAULT_MAX_DEPTH
 from .order import Order, OrderHeader, OrderHeaderGroup, OrderLine, OrderLineItem, OrderSummary
 from .order_totals import OrderTotals, order_totals
-from .reader import RsxDocument, read_rsx
+from .reader import RsxDocument, UnreadableDocument, read_rsx, read_rsx_each
 from .writer import to_json, to_xml
 
 __all__ = [
+    "DEFAULT_MAX_DEPTH",
     "DOC_TYPES",
     "PLURAL_ROOTS",
     "RSX_NAMESPACE",
@@ -20,8 +22,10 @@ __all__ = [
     "OrderTotals",
     "RsxDocument",
     "RsxError",
+    "UnreadableDocument",
     "order_totals",
     "read_rsx",
+    "read_rsx_each",
     "to_json",
     "to_xml",
 ]

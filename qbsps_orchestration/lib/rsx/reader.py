@@ -9,14 +9,17 @@ those. A UTF-8 BOM is accepted. Numbers are Decimal in both forms; nothing here 
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET  # serialising one element of a plural file only
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+import simplejson
 from pydantic import ValidationError
 
 from .element_kinds import DOC_TYPES, REQUIRED_HEADER_KEYS, RSX_NAMESPACE, SINGULAR_ROOTS
 from .errors import RsxError
+from .limits import DEFAULT_MAX_DEPTH, check_json_depth, check_numbers, check_xml_depth
 from .order import Order
 from .xml_tree import element_to_data, parse_xml, split_tag
 
@@ -54,10 +57,36 @@ class RsxDocument:
         return self.header[REQUIRED_HEADER_KEYS[self.doc_type][1][1]]
 
 
-def read_rsx(raw: bytes, *, source: str, doc_type: str | None = None) -> list[RsxDocument]:
+@dataclass(frozen=True)
+class UnreadableDocument:
+    """One document of a file that could not be read; the file's other documents still can."""
+
+    error: RsxError
+    payload: bytes  # this document's own bytes (the whole file when it holds one document)
+    format: RsxFormat
+    index: int
+
+
+def read_rsx(
+    raw: bytes, *, source: str, doc_type: str | None = None, max_depth: int = DEFAULT_MAX_DEPTH
+) -> list[RsxDocument]:
     """Every RSX document in `raw`. `doc_type` (e.g. "Order" for the PO folder) is optional: it
     settles a bare JSON document whose header is shared by several families, and a document of
     another family is then an error. Raises RsxError naming `source` and the offending element."""
+    documents: list[RsxDocument] = []
+    for item in read_rsx_each(raw, source=source, doc_type=doc_type, max_depth=max_depth):
+        if isinstance(item, UnreadableDocument):
+            raise item.error
+        documents.append(item)
+    return documents
+
+
+def read_rsx_each(
+    raw: bytes, *, source: str, doc_type: str | None = None, max_depth: int = DEFAULT_MAX_DEPTH
+) -> list[RsxDocument | UnreadableDocument]:
+    """Like read_rsx, but a document that cannot be read is returned as an UnreadableDocument
+    beside the good ones. Raises RsxError only when the file as a whole is unreadable (syntax,
+    nesting deeper than `max_depth`, an unknown root)."""
     if doc_type is not None and doc_type not in DOC_TYPES:
         raise ValueError(f"unknown RSX document type {doc_type!r}; expected one of {sorted(DOC_TYPES)}")
     if not isinstance(raw, bytes | bytearray):
@@ -65,27 +94,36 @@ def read_rsx(raw: bytes, *, source: str, doc_type: str | None = None) -> list[Rs
     body = bytes(raw).removeprefix(_BOM)
     start = body.lstrip()[:1]
     if start == b"<":
-        found = _xml_documents(body, source=source)
+        found = _xml_documents(body, source=source, max_depth=max_depth)
         fmt: RsxFormat = "xml"
     elif start in (b"{", b"["):
-        found = _json_documents(body, source=source)
+        found = _json_documents(body, source=source, max_depth=max_depth)
         fmt = "json"
     elif not start:
         raise RsxError("empty document", source=source)
     else:
         raise RsxError("neither XML nor JSON (first character is not '<', '{' or '[')", source=source)
-    documents = []
-    for index, (declared, data) in enumerate(found):
+    items: list[RsxDocument | UnreadableDocument] = []
+    for index, (declared, data, own_bytes) in enumerate(found):
         at = index if len(found) > 1 else None
+        payload = bytes(raw) if len(found) == 1 else own_bytes
         try:
-            documents.append(_document(declared, data, fmt=fmt, source=source, index=index, hint=doc_type))
+            if isinstance(data, RsxError):
+                raise data
+            check_numbers(data, source=source)
+            items.append(_document(declared, data, fmt=fmt, source=source, index=index, hint=doc_type))
         except RsxError as exc:
-            raise exc.at(index=at) from None
-    return documents
+            items.append(UnreadableDocument(exc.at(index=at), payload, fmt, index))
+    return items
 
 
-def _xml_documents(body: bytes, *, source: str) -> list[tuple[str | None, Any]]:
+# (declared family or None, element tree or the error reading it, the document's own bytes)
+_Found = tuple[str | None, Any, bytes]
+
+
+def _xml_documents(body: bytes, *, source: str, max_depth: int) -> list[_Found]:
     root = parse_xml(body, source=source)
+    check_xml_depth(root, max_depth=max_depth, source=source)
     namespace, name = split_tag(root.tag)
     if namespace not in ("", RSX_NAMESPACE):
         raise RsxError(f"root element is in namespace {namespace!r}, not {RSX_NAMESPACE!r}", source=source)
@@ -103,12 +141,13 @@ def _xml_documents(body: bytes, *, source: str) -> list[tuple[str | None, Any]]:
             elements.append((singular, child))
     else:
         raise RsxError(f"unknown root element <{name}>; expected one of {_root_names()}", source=source)
-    found: list[tuple[str | None, Any]] = []
-    for index, (family, element) in enumerate(elements):
+    found: list[_Found] = []
+    for family, element in elements:
         try:
-            found.append((family, element_to_data(element, doc_type=family, source=source)))
+            data: Any = element_to_data(element, doc_type=family, source=source)
         except RsxError as exc:
-            raise exc.at(index=index if len(elements) > 1 else None) from None
+            data = exc
+        found.append((family, data, ET.tostring(element, encoding="utf-8")))
     return found
 
 
@@ -116,11 +155,12 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid RSX number")
 
 
-def _json_documents(body: bytes, *, source: str) -> list[tuple[str | None, Any]]:
+def _json_documents(body: bytes, *, source: str, max_depth: int) -> list[_Found]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RsxError(f"not UTF-8 (byte {exc.start})", source=source) from None
+    check_json_depth(body, max_depth=max_depth, source=source)
     try:
         value = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -129,10 +169,15 @@ def _json_documents(body: bytes, *, source: str) -> list[tuple[str | None, Any]]
     except ValueError as exc:
         raise RsxError(f"malformed JSON ({exc})", source=source) from None
     items = value if isinstance(value, list) else [value]
-    found: list[tuple[str | None, Any]] = []
+    found: list[_Found] = []
     for item in items:
-        found.extend(_unwrap_json(item))
+        found.extend((family, doc, _json_bytes(doc)) for family, doc in _unwrap_json(item))
     return found
+
+
+def _json_bytes(doc: Any) -> bytes:
+    # Numbers were parsed as Decimal: simplejson writes them back with their exact digits.
+    return simplejson.dumps(doc, use_decimal=True, separators=(",", ":")).encode()
 
 
 def _unwrap_json(item: Any) -> list[tuple[str | None, Any]]:

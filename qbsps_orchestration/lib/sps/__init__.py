@@ -1,6 +1,14 @@
 """SPS Commerce client: client-credentials token and the Transaction API v5 file mailbox."""
 
-from .client import ListingPage, MailboxEntry, SpsClient
-from .errors import SpsError
+from .client import HistoryItem, ListingLoopError, ListingPage, MailboxEntry, SpsClient
+from .errors import SpsError, UploadUnconfirmedError
 
-__all__ = ["ListingPage", "MailboxEntry", "SpsClient", "SpsError"]
+__all__ = [
+    "HistoryItem",
+    "ListingLoopError",
+    "ListingPage",
+    "MailboxEntry",
+    "SpsClient",
+    "SpsError",
+    "UploadUnconfirmedError",
+]

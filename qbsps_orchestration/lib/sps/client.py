@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import httpx
 
 from ..http import RetryPolicy
-from .errors import sps_error
+from .errors import SpsError, UploadUnconfirmedError, sps_error
 from .token import DEFAULT_AUDIENCE, SpsTokenSource
 
 DATA = "/transactions/v5/data/"
 MAX_PAGE = 1000
+MAX_PAGES = 10_000  # 10 million files at the largest page: far beyond any real mailbox
+
+
+HISTORY_PAGE = 100
+MAX_HISTORY_PAGES = 100  # a history window longer than this is not one upload's answer
+# Safe to repeat an upload after these: the request never reached SPS.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class ListingLoopError(RuntimeError):
+    """A cursor-paged listing that does not end: a repeated cursor or the page limit."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,34 @@ class MailboxEntry:
 class ListingPage:
     entries: list[MailboxEntry]
     next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One entry of ``/transactions/v5/history``: a file's processing as SPS recorded it."""
+
+    path: str  # "/in/IN123-v7.7.json"
+    direction: str | None
+    statuses: tuple[str, ...]  # oldest first, e.g. ("received", "accepted")
+
+    @classmethod
+    def of(cls, item: dict) -> HistoryItem:
+        log = item.get("status_log") or []
+        statuses = tuple(str(s.get("status")) for s in log if isinstance(s, dict))
+        return cls(str(item.get("path") or ""), item.get("direction"), statuses)
+
+
+class _AnswerLost(Exception):
+    """Carries an ambiguous upload failure past the retry policy, which must not repeat it."""
+
+    def __init__(self, response: httpx.Response | None, cause: Exception | None = None) -> None:
+        super().__init__(str(cause or response))
+        self.response, self.cause = response, cause
+
+
+def history_bound(when: datetime) -> str:
+    """History's ``after``/``until`` format: ``YYYY-MM-DDTHH:mm:ss`` in UTC, without a zone."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 class SpsClient:
@@ -77,30 +117,108 @@ class SpsClient:
         return ListingPage(entries, next_page.get("cursor"))
 
     def iter_files(
-        self, folder: str, *, prefix: str | None = None, page_size: int = MAX_PAGE
+        self, folder: str, *, prefix: str | None = None, page_size: int = MAX_PAGE, max_pages: int = MAX_PAGES
     ) -> Iterator[MailboxEntry]:
-        cursor: str | None = None
-        while True:
-            page = self.list_page(folder, prefix=prefix, limit=page_size, cursor=cursor)
+        """Every file of `folder`, page by page. A cursor SPS already handed out, or more than
+        `max_pages` pages, raises ListingLoopError instead of listing forever."""
+        cursor: str = ""
+        seen: set[str] = set()
+        for _ in range(max_pages):
+            page = self.list_page(folder, prefix=prefix, limit=page_size, cursor=cursor or None)
             yield from (e for e in page.entries if e.type == "file")
             if not page.next_cursor:
                 return
+            if page.next_cursor in seen or page.next_cursor == cursor:
+                raise ListingLoopError(
+                    f"SPS listing of /{folder.strip('/')}/ repeated cursor {page.next_cursor[:80]!r} "
+                    f"after {len(seen) + 1} page(s); stopped instead of listing the same files again"
+                )
+            seen.add(page.next_cursor)
             cursor = page.next_cursor
+        raise ListingLoopError(
+            f"SPS listing of /{folder.strip('/')}/ still had more after {max_pages} pages of {page_size} "
+            f"(next cursor {cursor[:80]!r}); stopped at the page limit"
+        )
 
     def download(self, path: str) -> bytes:
         return self._request("GET", path.lstrip("/")).content
 
+    def file_if_present(self, path: str) -> bytes | None:
+        """The file's bytes, or None when SPS has no file there (consumed, or never uploaded)."""
+        url = f"{self._base}{DATA}{quote(path.lstrip('/'))}"
+        response = self._send("GET", url)
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise sps_error(response, path)
+        return response.content
+
     def upload(self, path: str, content: bytes, *, meta: dict[str, str] | None = None) -> dict:
-        """Upload raw bytes. The same path overwrites, so callers use deterministic names."""
+        """Upload raw bytes. Every upload is a transaction SPS routes, so it is never repeated
+        after it may have landed: only a 429 or a connection that never opened is retried; a 5xx,
+        a cut connection or a timeout raise UploadUnconfirmedError for the caller to reconcile."""
         headers = {"Content-Type": "application/octet-stream"}
         headers.update({f"sps-meta-{k}": v for k, v in (meta or {}).items()})
-        return self._request("POST", path.lstrip("/"), content=content, headers=headers).json()
+        url = f"{self._base}{DATA}{quote(path.lstrip('/'))}"
+
+        def once(response: httpx.Response) -> httpx.Response:
+            if response.status_code >= 500:
+                raise _AnswerLost(response)
+            return response
+
+        try:
+            response = self._send("POST", url, content=content, headers=headers, check=once)
+        except _AnswerLost as lost:
+            if lost.response is not None:
+                error = sps_error(lost.response, path)
+                raise UploadUnconfirmedError(
+                    error.status, error.title, error.detail, path=path, request_id=error.request_id
+                ) from None
+            raise UploadUnconfirmedError(
+                0, "no answer", f"{type(lost.cause).__name__}: {lost.cause}", path=path
+            ) from None
+        if response.status_code >= 400:
+            raise sps_error(response, path)
+        return response.json()
 
     def delete(self, path: str) -> None:
         self._request("DELETE", path.lstrip("/"))
 
-    def history(self, *, limit: int = 100, offset: int = 0) -> dict:
-        return self._request("GET", None, params={"limit": limit, "offset": offset}).json()
+    def history(
+        self,
+        *,
+        limit: int = HISTORY_PAGE,
+        offset: int = 0,
+        after: datetime | None = None,
+        until: datetime | None = None,
+    ) -> dict:
+        params: dict[str, str | int] = {"limit": limit, "offset": offset}
+        if after is not None:
+            params["after"] = history_bound(after)
+        if until is not None:
+            params["until"] = history_bound(until)
+        return self._request("GET", None, params=params).json()
+
+    def uploads_of(self, path: str, *, after: datetime) -> list[HistoryItem]:
+        """History entries of uploads to ``path`` recorded after ``after`` (SPS can lag minutes)."""
+        wanted = "/" + path.lstrip("/")
+        found: list[HistoryItem] = []
+        offset = 0
+        for _ in range(MAX_HISTORY_PAGES):
+            body = self.history(limit=HISTORY_PAGE, offset=offset, after=after)
+            results = body.get("results") or []
+            found += [
+                item
+                for item in map(HistoryItem.of, results)
+                if item.path == wanted and item.direction in (None, "inbound")
+            ]
+            total = (body.get("paging") or {}).get("total_count")
+            offset += len(results)
+            if not results or (isinstance(total, int) and offset >= total):
+                return found
+        raise SpsError(
+            0, "history too long", f"more than {MAX_HISTORY_PAGES} pages since {after}", path="history"
+        )
 
     def auth_check(self) -> bool:
         return self._send("GET", f"{self._base}/auth-check").status_code == 204
@@ -112,13 +230,35 @@ class SpsClient:
             raise sps_error(response, path or "history")
         return response
 
-    def _send(self, method: str, url: str, **kwargs: object) -> httpx.Response:
-        """One request with retries; a 401 re-fetches the token once (it may have been revoked early)."""
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        check: Callable[[httpx.Response], httpx.Response] | None = None,
+        **kwargs: object,
+    ) -> httpx.Response:
+        """One request with retries; a 401 re-fetches the token once (it may have been revoked early).
+
+        ``check`` (uploads) sees each answer before the retry policy and may raise to stop it; with
+        it, only a connection that never opened is retried.
+        """
         extra_headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
+
+        def call(headers: dict[str, str]) -> httpx.Response:
+            if check is None:
+                return self._http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
+            try:
+                response = self._http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
+            except _NOT_SENT:
+                raise
+            except httpx.TransportError as exc:
+                raise _AnswerLost(None, exc) from exc
+            return check(response)
 
         def send_with(token: str) -> httpx.Response:
             headers = {**extra_headers, "Authorization": f"Bearer {token}"}
-            return self._retry.send(lambda: self._http.request(method, url, headers=headers, **kwargs))
+            return self._retry.send(lambda: call(headers))
 
         token = self.tokens.token()
         response = send_with(token)

@@ -23,6 +23,11 @@ class SpsError(Exception):
         super().__init__(f"SPS {status} {title} for {path}: {detail}{where}")
 
 
+class UploadUnconfirmedError(SpsError):
+    """An upload was sent but its answer never came (a 5xx, a cut connection, a timeout): it may
+    have landed. Never repeat it blindly; ask SPS (the path in ``in/``, the history) first."""
+
+
 def sps_error(response: httpx.Response, path: str) -> SpsError:
     status = response.status_code
     title, detail, request_id = response.reason_phrase or "Error", response.text[:500], None

@@ -1,4 +1,5 @@
-"""QBO-specific control routes under /_sandbox/qbo/: inspect entities, company preferences, reset."""
+"""QBO-specific control routes under /_sandbox/qbo/: inspect entities, company preferences, reset, and
+a query-paging fault."""
 
 from __future__ import annotations
 
@@ -50,7 +51,21 @@ def qbo_control_routes(sandbox: QboSandbox) -> list[BaseRoute]:
         sandbox.reset()
         return JSONResponse({"realm_id": sandbox.settings.realm_id, "seeded": sandbox.settings.seed})
 
+    async def query_paging(request: Request) -> Response:
+        """Body: {"ignore_start_position": true} — a broken backend that answers every query page
+        from the first row, so a client paging by STARTPOSITION must notice the repeat."""
+        if request.method == "POST":
+            try:
+                flag = (await request.json())["ignore_start_position"]
+                if not isinstance(flag, bool):
+                    raise ValueError("ignore_start_position must be true or false")
+            except (ValueError, KeyError, TypeError) as exc:
+                return JSONResponse({"error": f"bad query paging: {exc}"}, 400)
+            sandbox.service.store.ignore_start_position = flag
+        return JSONResponse({"ignore_start_position": sandbox.service.store.ignore_start_position})
+
     return [
+        Route("/_sandbox/qbo/query-paging", query_paging, methods=["GET", "POST"]),
         Route("/_sandbox/qbo/entities/{entity}", list_entities, methods=["GET"]),
         Route("/_sandbox/qbo/preferences", get_preferences, methods=["GET"]),
         Route("/_sandbox/qbo/preferences", set_preferences, methods=["POST"]),

@@ -33,11 +33,12 @@ def run_query(store: RealmStore, text: str) -> dict:
         present.sort(key=lambda r, p=ordering.path: _sort_key(r, p), reverse=ordering.descending)
         rows = present + missing  # rows without the property sort last either way
     page_size = min(query.max_results or DEFAULT_MAX_RESULTS, MAX_RESULTS_LIMIT)
-    page = rows[query.start_position - 1 : query.start_position - 1 + page_size]
+    start = 1 if store.ignore_start_position else query.start_position
+    page = rows[start - 1 : start - 1 + page_size]
     if not page:
         return {}
     # maxResults reports how many came back, not the page size that was asked for.
-    return {query.entity: page, "startPosition": query.start_position, "maxResults": len(page)}
+    return {query.entity: page, "startPosition": start, "maxResults": len(page)}
 
 
 def _rows(store: RealmStore, entity: str) -> list[dict]:

@@ -47,6 +47,8 @@ class RealmStore:
         self._replies: OrderedDict[str, StoredReply] = OrderedDict()
         # Per transaction type: does a reused DocNumber fail with 6140? (QBO preference, default on)
         self.unique_doc_numbers: dict[str, bool] = dict.fromkeys(TRANSACTIONS, True)
+        # A fault for tests (/_sandbox/qbo/query-paging): every query page starts at 1.
+        self.ignore_start_position = False
         self._company_info: dict | None = None
 
     # --- ids --------------------------------------------------------------------------------

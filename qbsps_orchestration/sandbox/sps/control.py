@@ -4,8 +4,10 @@
 - ``GET  /_sandbox/sps/file?path=in/x.xml``    one file's bytes
 - ``POST /_sandbox/sps/deliver`` ``{"path", "content_base64"}``  SPS delivers a document
 - ``POST /_sandbox/sps/mkdir`` ``{"path"}``     create a folder (SPS provisions folders)
-- ``GET  /_sandbox/sps/history``               the whole history, unpaged
+- ``GET  /_sandbox/sps/history``               the whole history, unpaged (never lagged)
+- ``GET|POST /_sandbox/sps/history-lag`` ``{"seconds": N}``  the public history lags N seconds
 - ``GET|POST /_sandbox/sps/error-shape`` ``{"shape": "problem"|"legacy"}``
+- ``GET|POST /_sandbox/sps/listing`` ``{"repeat_cursor": true}``  listings hand back the cursor they got
 - ``GET|POST /_sandbox/sps/auth`` ``{"token_lifetime", "token_requests_per_minute", "revoke_tokens"}``
 """
 
@@ -84,6 +86,17 @@ def sps_control_routes(service: SpsMailboxService, tokens: TokenService, shape: 
     async def history(request: Request) -> Response:
         return JSONResponse({"results": [e.as_item(base_url(request)) for e in service.history.query()]})
 
+    async def history_lag(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                seconds = float((await _body(request))["seconds"])
+                if seconds < 0:
+                    raise ValueError("seconds must be >= 0")
+            except (KeyError, ValueError, TypeError) as exc:
+                return _bad(f"give seconds (>= 0): {exc}")
+            service.history.lag_seconds = seconds
+        return JSONResponse({"seconds": service.history.lag_seconds})
+
     async def error_shape(request: Request) -> Response:
         if request.method == "POST":
             try:
@@ -108,12 +121,22 @@ def sps_control_routes(service: SpsMailboxService, tokens: TokenService, shape: 
                 return _bad(f"bad auth settings: {exc}")
         return JSONResponse(tokens.describe())
 
+    async def listing(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                service.repeat_cursor = bool((await _body(request))["repeat_cursor"])
+            except (KeyError, ValueError, TypeError) as exc:
+                return _bad(f"give repeat_cursor true or false: {exc}")
+        return JSONResponse({"repeat_cursor": service.repeat_cursor})
+
     return [
+        Route("/_sandbox/sps/listing", listing, methods=["GET", "POST"]),
         Route("/_sandbox/sps/files", files, methods=["GET"]),
         Route("/_sandbox/sps/file", file, methods=["GET"]),
         Route("/_sandbox/sps/deliver", deliver, methods=["POST"]),
         Route("/_sandbox/sps/mkdir", mkdir, methods=["POST"]),
         Route("/_sandbox/sps/history", history, methods=["GET"]),
+        Route("/_sandbox/sps/history-lag", history_lag, methods=["GET", "POST"]),
         Route("/_sandbox/sps/error-shape", error_shape, methods=["GET", "POST"]),
         Route("/_sandbox/sps/auth", auth, methods=["GET", "POST"]),
     ]

@@ -4,13 +4,16 @@ Each entry follows one file: an upload to ``in/`` (direction ``inbound``: into S
 ``received`` -> ``accepted`` | ``rejected`` (with reasons); a document SPS delivers to ``out/``
 (direction ``outbound``) goes ``delivered`` -> ``deleted`` once the client removes it.
 Field names follow ugp-io/spscommerce's Go model; the status words are the sandbox's own.
+Real history "can lag transfers by five minutes": ``lag_seconds`` (set through
+``/_sandbox/sps/history-lag``; 0 by default) hides an entry from the public API until it is that
+old on the sandbox clock, so clients can be tested against the lag.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from ..clock import SandboxClock
@@ -60,6 +63,7 @@ class History:
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: list[HistoryEntry] = []
+        self.lag_seconds = 0.0
 
     def record(
         self, path: str, direction: Direction, store_mode: str, status: str, document_type: str | None = None
@@ -108,3 +112,8 @@ class History:
                 for e in self._entries
                 if (after is None or e.created > after) and (until is None or e.created <= until)
             ]
+
+    def published(self, after: datetime | None = None, until: datetime | None = None) -> list[HistoryEntry]:
+        """What the public API shows: entries at least ``lag_seconds`` old on the sandbox clock."""
+        visible_until = self._clock.now() - timedelta(seconds=self.lag_seconds)
+        return [e for e in self.query(after, until) if e.created <= visible_until]

@@ -67,6 +67,16 @@ class RsxVerdict:
 
 
 def check_upload(content: bytes, schemas: RsxSchemas) -> RsxVerdict:
+    """Never raises: whatever the bytes, the answer is a verdict (the mailbox holds any file)."""
+    try:
+        return _check(content, schemas)
+    except RecursionError:
+        return RsxVerdict(reasons=["the document is nested too deeply to be RSX"])
+    except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
+        return RsxVerdict(reasons=[f"the file cannot be read as RSX ({type(exc).__name__})"])
+
+
+def _check(content: bytes, schemas: RsxSchemas) -> RsxVerdict:
     body = content[len(BOM) :] if content.startswith(BOM) else content
     stripped = body.lstrip()
     if not stripped:

@@ -30,6 +30,9 @@ class SpsMailboxService:
         self.history = History(clock)
         self.schemas = schemas
         self._lock = threading.RLock()
+        # A fault for tests (/_sandbox/sps/listing): every page after the first hands back the
+        # cursor it was asked with, as a broken paging backend would, so a client must notice.
+        self.repeat_cursor = False
         self.upload_folder = _folder(settings.upload_folder)
         self.orders_folder = _folder(settings.orders_folder)
         self.mailbox.mkdir(self.upload_folder)

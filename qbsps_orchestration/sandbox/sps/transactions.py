@@ -115,7 +115,8 @@ class TransactionRoutes:
         entries, more = self.service.mailbox.page(folder, limit, after=after, prefix=prefix)
         paging: dict = {"limit": limit}
         if more and entries:
-            next_cursor = encode_cursor(folder, entries[-1].name)
+            stuck = cursor if cursor and self.service.repeat_cursor else None
+            next_cursor = stuck or encode_cursor(folder, entries[-1].name)
             query = {"limit": limit, "cursor": next_cursor}
             if prefix:
                 query["entryNamePrefix"] = prefix
@@ -163,7 +164,7 @@ class TransactionRoutes:
                 bounds[name] = parse_bound(raw) if raw else None
         except ValueError as exc:  # BadRequest or an unparseable date-time
             return self.shape.respond(request, 400, str(exc))
-        entries = self.service.history.query(after=bounds["after"], until=bounds["until"])
+        entries = self.service.history.published(after=bounds["after"], until=bounds["until"])
         page = entries[offset : offset + limit]
         paging: dict = {"offset": offset, "limit": limit, "total_count": len(entries)}
         if offset + limit < len(entries):

@@ -14,7 +14,7 @@ from qbsps_orchestration.lib.ledger.migration_status import LedgerUnreachableErr
 from qbsps_orchestration.lib.ledger.store import MIGRATIONS_DIR
 from qbsps_tests.lib.doctor.doctor_world import closed_port
 
-HEAD = "0005_item_links"
+HEAD = "0006_credential_leases"
 
 
 def _migrate_to(url: str, revision: str) -> None:

@@ -39,7 +39,7 @@ def test_migrate_from_empty_then_again_is_a_no_op(ledger_url: str) -> None:
         assert TABLES | {"alembic_version"} <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
             head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert head == "0005_item_links"
+        assert head == "0006_credential_leases"
     finally:
         engine.dispose()
         ledger.close()

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.lib.outbound.flow import (
     OutboundContext,
     OutboundError,
@@ -15,45 +14,9 @@ from qbsps_orchestration.lib.outbound.flow import (
     process_invoice,
 )
 from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
+from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.support import shared_dir
-
-LINE = {
-    "BuyerPartNumber": "SPSBuyerItem1",
-    "ConsumerPackageCode": "859563003863",
-    "OrderQty": 4,
-    "PurchasePrice": "20.00",
-    "OrderQtyUOM": "EA",
-}
-
-
-def _land_order(c: SandboxedConnector, po: str) -> None:
-    order = {
-        "Header": {
-            "OrderHeader": {
-                "TradingPartnerId": "SPSALLTESTID",
-                "PurchaseOrderNumber": po,
-                "TsetPurposeCode": "00",
-                "PurchaseOrderDate": "2026-11-20",
-                "Vendor": "VEND6174",
-            },
-            "Address": [
-                {
-                    "AddressTypeCode": "ST",
-                    "AddressName": "DC 42",
-                    "Address1": "1 Dock Rd",
-                    "City": "Dallas",
-                    "State": "TX",
-                    "PostalCode": "75201",
-                    "Country": "US",
-                }
-            ],
-        },
-        "LineItem": [{"OrderLine": LINE}],
-    }
-    c.box.sps.put_file(c.orders_folder + f"{po}.json", json.dumps(order).encode())
-    fetch_order_file(c.config, c.ledger, c.sps(), f"{po}.json")
-    sync_order_file(c.config, c.ledger, c.qbo(), f"{po}.json")
 
 
 def _ctx(c: SandboxedConnector) -> OutboundContext:
@@ -63,7 +26,7 @@ def _ctx(c: SandboxedConnector) -> OutboundContext:
 
 def test_invoice_and_ship_notice_reach_sps_once(empty_connector: SandboxedConnector) -> None:
     c = empty_connector
-    _land_order(c, "PO-OUT-1")
+    land_order(c, "PO-OUT-1")
     invoice = c.create_invoice("INV-1001", "PO-OUT-1")
     outcome = process_invoice(_ctx(c), invoice_key(invoice["Id"]))
     assert outcome.invoice and outcome.invoice.outcome == "sent", outcome.invoice
@@ -81,7 +44,7 @@ def test_invoice_and_ship_notice_reach_sps_once(empty_connector: SandboxedConnec
 
 def test_changed_after_sent_is_held_until_an_explicit_resend(empty_connector: SandboxedConnector) -> None:
     c = empty_connector
-    _land_order(c, "PO-OUT-2")
+    land_order(c, "PO-OUT-2")
     invoice = c.create_invoice("INV-1002", "PO-OUT-2", shipped=False)
     first = process_invoice(_ctx(c), invoice_key(invoice["Id"]))
     assert first.invoice.outcome == "sent" and first.ship_notice is None and "no shipping data" in first.note
@@ -112,7 +75,7 @@ def test_changed_after_sent_is_held_until_an_explicit_resend(empty_connector: Sa
 
 def test_ship_notice_rebuild_keeps_its_sscc(empty_connector: SandboxedConnector) -> None:
     c = empty_connector
-    _land_order(c, "PO-OUT-3")
+    land_order(c, "PO-OUT-3")
     invoice = c.create_invoice("INV-1003", "PO-OUT-3")
     first = process_invoice(_ctx(c), invoice_key(invoice["Id"]), invoices=False)
     sent = c.ledger.version(first.ship_notice.version_id).payload

@@ -73,3 +73,16 @@ def test_history_after_and_until_use_sps_timestamps(sps: RunningSps) -> None:
 def test_history_bad_parameters_are_400(sps: RunningSps, params: dict[str, str]) -> None:
     response = sps.api.get(HISTORY, params=params)
     assert response.status_code == 400 and response.json()["status"] == 400
+
+
+def test_history_lag_hides_fresh_entries_from_the_public_api(sps: RunningSps) -> None:
+    assert sps.http.post("/_sandbox/sps/history-lag", json={"seconds": 300}).json() == {"seconds": 300}
+    sps.sandbox.put_file("out/PO/PO1.json", b"{}")
+    assert sps.api.get(HISTORY).json()["results"] == []  # SPS has not published it yet
+    assert (
+        len(sps.http.get("/_sandbox/sps/history").json()["results"]) == 1
+    )  # the control view is never lagged
+    sps.clock.advance(301)
+    (entry,) = sps.api.get(HISTORY).json()["results"]
+    assert entry["path"] == "/out/PO/PO1.json"
+    assert sps.http.post("/_sandbox/sps/history-lag", json={"seconds": -1}).status_code == 400
