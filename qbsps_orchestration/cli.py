@@ -12,6 +12,8 @@ from .cli_connect import connect
 from .cli_dev import dev
 from .cli_doctor import db, doctor
 from .cli_init import init
+from .cli_replay import replay
+from .cli_secrets import secrets
 from .cli_support import QbspsGroup, config_option, dagster_instance, load_config_or_exit
 from .sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings, default_samples_dir
 
@@ -96,7 +98,8 @@ def sandbox(
         if info_file:
             box.write_info(info_file)
         if write_config:
-            box.write_config(write_config)
+            for tightened in box.write_config(write_config):
+                click.echo(f"tightened {tightened} to mode 0600: other users could read it")
         seeded = "SPS's published samples" if settings.sps.samples_dir else "qbsps demo orders"
         click.echo(f"QuickBooks Online sandbox: {box.qbo_url}  (realm {settings.qbo.realm_id})")
         click.echo(f"SPS Commerce sandbox:      {box.sps_url}  (out/PO/ seeded with {seeded})")
@@ -119,19 +122,25 @@ def sync() -> None:
 @config_option
 @click.option("--file", "files", multiple=True, help="Replay these order files (partitions) only.")
 def sync_inbound_command(config_path: Path | None, files: tuple[str, ...]) -> None:
-    """Fetch new purchase orders from SPS and write them to QuickBooks; exit 1 if any failed."""
-    from .operator_views import sync_table
+    """Fetch new purchase orders from SPS (and every order the ledger still owes QuickBooks) and
+    write them to QuickBooks; exit 1 if any failed or is unfinished."""
+    from .operator_views import sync_table, unfinished_text
     from .runs import sync_inbound
 
     config = load_config_or_exit(config_path)
     report = sync_inbound(dagster_instance(), config, list(files) or None)
     click.echo(sync_table(report))
-    if report.failed:
+    if report.unfinished:
+        click.echo("\n" + unfinished_text(report.unfinished), err=True)
+    waiting = {doc.source_path for doc in report.unfinished}
+    for_a_person = [r for r in report.failed if config.sps.folders.orders + r.file not in waiting]
+    if for_a_person:
         click.echo(
-            f"\n{len(report.failed)} file(s) failed; see `qbsps status`. Re-run one with "
+            f"\n{len(for_a_person)} file(s) failed; see `qbsps status`. Re-run one with "
             "`qbsps sync inbound --file NAME` once its cause is fixed.",
             err=True,
         )
+    if report.failed or report.unfinished:
         raise SystemExit(1)
 
 
@@ -140,15 +149,19 @@ def sync_inbound_command(config_path: Path | None, files: tuple[str, ...]) -> No
 @click.option("--invoice", "invoice_ids", multiple=True, help="Send these QBO invoices (Ids) only.")
 @click.option("--resend", is_flag=True, help="Send content that changed after it was sent (else it is held).")
 def sync_outbound_command(config_path: Path | None, invoice_ids: tuple[str, ...], resend: bool) -> None:
-    """Send the 810/856 of changed QBO invoices (inbox + CDC) to SPS; exit 1 if any failed."""
-    from .operator_views import sync_table
+    """Send the 810/856 of changed QBO invoices (inbox + CDC, and every document the ledger still
+    owes SPS) to SPS; exit 1 if any failed or is unfinished."""
+    from .operator_views import sync_table, unfinished_text
     from .runs import sync_outbound
 
     config = load_config_or_exit(config_path)
     report = sync_outbound(dagster_instance(), config, list(invoice_ids) or None, resend=resend)
     click.echo(sync_table(report, empty="nothing to do: no QBO invoice changed since the last pass"))
+    if report.unfinished:
+        click.echo("\n" + unfinished_text(report.unfinished), err=True)
     if report.failed:
         click.echo(f"\n{len(report.failed)} invoice(s) failed; see `qbsps status`.", err=True)
+    if report.failed or report.unfinished:
         raise SystemExit(1)
 
 
@@ -349,7 +362,7 @@ def webhooks_serve(config_path: Path | None, host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from None
 
 
-for command in (connect, db, dev, doctor, init):  # kept in modules of their own
+for command in (connect, db, dev, doctor, init, replay, secrets):  # kept in modules of their own
     main.add_command(command)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import click
@@ -34,9 +35,12 @@ def init(config_path: Path, intuit: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     config_path.write_text(starter_config(folder, intuit), encoding="utf-8")  # type: ignore[arg-type]
     key = folder / KEY_FILE
-    made = create_key_file(key)
+    mode_before = stat.S_IMODE(key.stat().st_mode) if key.exists() else None
+    made = create_key_file(key)  # an existing key is kept, and tightened to 0600
     click.echo(f"wrote {config_path}")
     kept = "wrote a new encryption key" if made else "kept the existing key"
     click.echo(f"{kept} {key} (mode 0600; back it up: without it the stored credentials are lost)")
+    if mode_before is not None and mode_before != 0o600:
+        click.echo(f"tightened {key} from mode {mode_before:04o} to 0600: other users could read it")
     click.echo(f"next: export QBSPS_CONFIG={config_path.resolve()}")
     click.echo("      qbsps db upgrade && qbsps connect quickbooks && qbsps connect sps && qbsps doctor")

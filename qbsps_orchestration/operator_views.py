@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .lib.ledger import Direction, Ledger
+from .lib.ledger.completion import UnfinishedDocument
 from .runs import SyncReport
 
 
@@ -33,6 +34,9 @@ def status_text(ledger: Ledger) -> str:
     ]
     parts = _reconnects(ledger)
     parts += ["Documents by state:", table(("direction", "state", "count"), rows) if rows else "  none yet"]
+    unfinished = ledger.unfinished_documents()
+    if unfinished:
+        parts += ["", unfinished_text(unfinished)]
     failed = ledger.failed_documents()
     if failed:
         parts += [
@@ -57,6 +61,36 @@ def status_text(ledger: Ledger) -> str:
             ),
         ]
     return "\n".join(parts)
+
+
+def unfinished_text(docs: Sequence[UnfinishedDocument]) -> str:
+    """Owed documents that need no person: qbsps drives each on by itself."""
+    rows = [
+        (
+            d.id,
+            d.doc_type,
+            f"{d.trading_partner_id or '-'}/{d.business_key}",
+            d.attempts,
+            d.due_at.isoformat(timespec="seconds"),
+            _why_unfinished(d),
+        )
+        for d in docs
+    ]
+    return "\n".join(
+        [
+            "Unfinished (no action needed: the next `qbsps sync`, or a sensor tick once the next try "
+            "is due, drives each on):",
+            table(("id", "document", "partner/number", "retries", "next try", "why"), rows),
+        ]
+    )
+
+
+def _why_unfinished(doc: UnfinishedDocument) -> str:
+    if doc.reason:
+        return doc.reason
+    if doc.open_intent:
+        return "its last write was never confirmed: qbsps asks the other side before writing again"
+    return "stored, not yet written: the run that held it stopped"
 
 
 def _reconnects(ledger: Ledger) -> list[str]:

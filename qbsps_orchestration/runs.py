@@ -6,8 +6,10 @@ beside the sensor's runs. Returns one row per document for the CLI table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -16,10 +18,14 @@ from .definitions import defs
 from .defs.inbound.partitions import purchase_order_files
 from .defs.names import RANGE_END, RANGE_START, TAG_RESEND, TAG_TRIGGER
 from .defs.outbound.partitions import qbo_invoices
-from .defs.outbound.sensors import CDC_LOOKBACK_LIMIT, CDC_OVERLAP
-from .lib.changes import from_cdc
+from .defs.retry_requests import contiguous_ranges
+from .lib.changes import poll_cdc
 from .lib.config import QbspsConfig
 from .lib.connector import open_ledger, qbo_client, sps_client
+from .lib.inbound.completion import unfinished_order_files, unfinished_orders
+from .lib.ledger import Ledger
+from .lib.ledger.completion import UnfinishedDocument
+from .lib.outbound.completion import unfinished_invoice_documents, unfinished_invoice_keys
 from .lib.outbound.flow import invoice_key
 
 INBOUND_JOB = "inbound_purchase_orders_job"
@@ -44,26 +50,12 @@ class Row:
 class SyncReport:
     run_ids: list[str]
     rows: list[Row]
+    # What the pass was asked to move and still owes afterwards (it is retried without an operator).
+    unfinished: list[UnfinishedDocument] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Row]:
         return [r for r in self.rows if r.outcome == "failed"]
-
-
-def contiguous_ranges(ordered: list[str], selected: set[str]) -> list[tuple[str, str]]:
-    """Selected keys grouped into runs of neighbours in partition order (one run per range)."""
-    ranges: list[tuple[str, str]] = []
-    start = previous = None
-    for key in ordered:
-        if key in selected:
-            start = start or key
-            previous = key
-        elif start is not None:
-            ranges.append((start, previous))  # type: ignore[arg-type]
-            start = None
-    if start is not None:
-        ranges.append((start, previous))  # type: ignore[arg-type]
-    return ranges
 
 
 def prepare_dagster_home(home: Path) -> Path:
@@ -86,9 +78,31 @@ def mailbox_files(config: QbspsConfig) -> list[str]:
 def sync_inbound(
     instance: dg.DagsterInstance, config: QbspsConfig, files: list[str] | None = None
 ) -> SyncReport:
-    """One pass: every file now in the mailbox (or ``files``: replay those partitions)."""
-    files = mailbox_files(config) if files is None else files
-    return run_partitions(instance, INBOUND_JOB, purchase_order_files.name, files, "qbsps sync inbound")
+    """One pass: every file now in the mailbox and every file whose documents the ledger still
+    owes to QBO (their files left the mailbox once stored), or ``files``: replay those partitions."""
+    folder = config.sps.folders.orders
+    if files is None:
+        with _reading(config) as ledger:
+            owed = unfinished_order_files(ledger, folder)  # a sync does not wait for the backoff
+        files = list(dict.fromkeys([*mailbox_files(config), *owed]))
+    report = run_partitions(instance, INBOUND_JOB, purchase_order_files.name, files, "qbsps sync inbound")
+    asked = set(files)
+    with _reading(config) as ledger:
+        report.unfinished = [
+            doc
+            for doc in unfinished_orders(ledger, folder)
+            if (doc.source_path or "").removeprefix(folder) in asked
+        ]
+    return report
+
+
+@contextmanager
+def _reading(config: QbspsConfig) -> Iterator[Ledger]:
+    ledger = open_ledger(config, actor="qbsps sync")
+    try:
+        yield ledger
+    finally:
+        ledger.close()
 
 
 def sync_outbound(
@@ -101,25 +115,31 @@ def sync_outbound(
     """One pass: CDC since the last pass, then every pending invoice change (or ``invoice_ids``)."""
     if invoice_ids is None:
         keys = pending_invoice_keys(config)
+        with _reading(config) as ledger:  # documents still owed to SPS, whatever the inbox says
+            keys = list(dict.fromkeys([*keys, *unfinished_invoice_keys(ledger)]))
     else:
         keys = [invoice_key(qbo_id) for qbo_id in invoice_ids]
     extra = {TAG_RESEND: "true"} if resend else {}
-    return run_partitions(instance, OUTBOUND_JOB, qbo_invoices.name, keys, "qbsps sync outbound", extra)
+    report = run_partitions(instance, OUTBOUND_JOB, qbo_invoices.name, keys, "qbsps sync outbound", extra)
+    asked = set(keys)
+    with _reading(config) as ledger:
+        report.unfinished = [
+            doc for doc in unfinished_invoice_documents(ledger) if invoice_key(doc.qbo_id or "") in asked
+        ]
+    return report
 
 
 def pending_invoice_keys(config: QbspsConfig) -> list[str]:
-    now = datetime.now(UTC)
+    """CDC since the last pass into the inbox, then the invoices of every pending change. Nothing
+    is marked handled here: the run that processes an invoice does that (lib/outbound/flow.py), so
+    a crash or a failed run leaves the change for the next pass."""
     ledger = open_ledger(config, actor="qbsps sync outbound")
     qbo = qbo_client(config, ledger)
     try:
-        since_text = ledger.get_cursor(CLI_CDC_CURSOR)
-        since = datetime.fromisoformat(since_text) if since_text else now - timedelta(days=1)
-        since = max(since, now - CDC_LOOKBACK_LIMIT)
-        ledger.record_changes(from_cdc(qbo.cdc(["Invoice"], since), qbo.realm_id))
-        ledger.set_cursor(CLI_CDC_CURSOR, (now - CDC_OVERLAP).isoformat())
+        cursor = ledger.get_cursor(CLI_CDC_CURSOR)
+        poll = poll_cdc(ledger, qbo, qbo.realm_id, ["Invoice"], cursor, first_lookback=timedelta(days=1))
+        ledger.set_cursor(CLI_CDC_CURSOR, poll.cursor)  # only now that the changes are committed
         changes = ledger.pending_changes(entity="Invoice")
-        if changes:
-            ledger.mark_changes_handled([change.id for change in changes])
         return list(dict.fromkeys(invoice_key(change.entity_id) for change in changes))
     finally:
         qbo.close()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from qbsps_orchestration.runs import contiguous_ranges
+from qbsps_orchestration.defs.retry_requests import contiguous_ranges
 
 
 def test_selected_keys_group_into_contiguous_ranges() -> None:

@@ -8,16 +8,21 @@ cut to whole seconds in UTC before it becomes part of the identity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
 
 ChangeSource = Literal["webhook", "cdc", "sweep"]
 SOURCES: tuple[str, ...] = ("webhook", "cdc", "sweep")
 # QBO's operation names (legacy webhooks); CloudEvents verbs map onto them in webhooks/events.py.
 OPERATIONS: tuple[str, ...] = ("Create", "Update", "Delete", "Merge", "Void", "Emailed")
 MAX_ID_LENGTH = 64
+# Entities whose changes make outbound documents: a handled change of one is reopened when its
+# document never reached SPS (ledger/inbox.py).
+DOCUMENT_ENTITIES: tuple[str, ...] = ("Invoice",)
+CDC_OVERLAP = timedelta(minutes=2)  # QBO's clock and ours differ a little; the inbox dedups overlap
+CDC_LOOKBACK_LIMIT = timedelta(days=29)  # CDC refuses changedSince older than 30 days
 
 
 class ChangeParseError(ValueError):
@@ -133,3 +138,47 @@ def _operation(row: dict, meta: dict) -> str:
     # A row never touched since it was made has CreateTime == LastUpdatedTime.
     created = meta.get("CreateTime")
     return "Create" if created is not None and created == meta.get("LastUpdatedTime") else "Update"
+
+
+class ChangeInbox(Protocol):
+    def record_changes(self, events: Iterable[ChangeEvent]) -> int: ...
+
+
+class ChangeFeed(Protocol):
+    def cdc(self, entities: list[str], changed_since: datetime) -> Mapping[str, list[dict]]: ...
+
+
+@dataclass(frozen=True)
+class CdcPoll:
+    since: datetime
+    events: list[ChangeEvent]
+    new: int  # changes that now wait for a run and did not before
+    cursor: str  # the next poll's `since`: persist it only after poll_cdc returned
+
+
+def cdc_since(cursor: str | None, now: datetime, first_lookback: timedelta) -> datetime:
+    """Where a CDC poll starts: the stored cursor, else `first_lookback` ago; never past CDC's limit."""
+    since = datetime.fromisoformat(cursor) if cursor else now - first_lookback
+    if since.tzinfo is None:
+        raise ChangeParseError(f"CDC cursor {cursor!r} has no UTC offset")
+    return max(since, now - CDC_LOOKBACK_LIMIT)
+
+
+def poll_cdc(
+    inbox: ChangeInbox,
+    feed: ChangeFeed,
+    realm_id: str,
+    entities: Sequence[str],
+    cursor: str | None,
+    *,
+    first_lookback: timedelta = timedelta(hours=1),
+    now: datetime | None = None,
+) -> CdcPoll:
+    """One CDC poll into the inbox. The next cursor is `now` (taken before asking QBO) less the
+    overlap, and it is handed back only once the changes are committed: a crash or an error before
+    that leaves the old cursor, so the next poll asks again and the inbox collapses the overlap."""
+    now = now or datetime.now(UTC)
+    since = cdc_since(cursor, now, first_lookback)
+    events = from_cdc(feed.cdc(list(entities), since), realm_id)
+    new = inbox.record_changes(events)  # one committed transaction
+    return CdcPoll(since, events, new, (now - CDC_OVERLAP).isoformat())

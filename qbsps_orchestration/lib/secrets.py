@@ -94,11 +94,15 @@ class SecretCipher:
 
 def create_key_file(path: Path) -> bool:
     """Write a new Fernet key to `path` with mode 0600, unless the file exists (a key in use must
-    never be replaced: the secrets it encrypted would be lost). True when a key was written."""
+    never be replaced: the secrets it encrypted would be lost; an existing one is tightened to 0600
+    instead). True when a key was written."""
+    from .secret_key_file import tighten_key_file
+
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        tighten_key_file(path)
         return False
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(SecretCipher.generate_key() + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -95,22 +96,40 @@ class Sandbox:
     def write_info(self, path: Path) -> None:
         _write_private(path, json.dumps(self.info(), indent=2) + "\n")
 
-    def write_config(self, path: Path) -> None:
-        """The connector config, a Fernet key for its ledger (kept if present) and a fresh ledger."""
+    def write_config(self, path: Path) -> list[Path]:
+        """The connector config, a Fernet key for its ledger (kept if present) and a fresh ledger.
+        Returns the files that existed readable by others and were tightened to 0600."""
         from .connector_config import SANDBOX_LEDGER, SECRET_KEY_FILE, sandbox_connector_config
 
         folder = path.parent
         key_file = folder / SECRET_KEY_FILE
+        tightened = []
         if not key_file.exists():
             _write_private(key_file, Fernet.generate_key().decode() + "\n")
+        elif _tighten(key_file):
+            tightened.append(key_file)
         for stale in folder.glob(SANDBOX_LEDGER + "*"):  # the company it described is gone
             stale.unlink()
-        _write_private(path, sandbox_connector_config(self, config_dir=folder))
+        if _write_private(path, sandbox_connector_config(self, config_dir=folder)):
+            tightened.append(path)
+        return tightened
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Files holding credentials are readable by their owner only."""
+def _write_private(path: Path, text: str) -> bool:
+    """Files holding credentials are readable by their owner only; True when the file existed with
+    a looser mode (O_CREAT's mode applies to new files only, so an existing one is tightened)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        loose = stat.S_IMODE(os.fstat(fd).st_mode) != 0o600
+        os.fchmod(fd, 0o600)  # before the first byte is written
         fh.write(text)
+    return loose
+
+
+def _tighten(path: Path) -> bool:
+    """Make an existing file holding a key readable by its owner only; True when it was looser."""
+    if stat.S_IMODE(path.stat().st_mode) == 0o600:
+        return False
+    path.chmod(0o600)
+    return True

@@ -2,8 +2,9 @@
 (map and upsert), on one dynamic partition per SPS file.
 
 One op serves both assets so a run over many files keeps going past a bad one: each file that
-succeeds gets its own materialization; at the end the step fails if any file failed, which leaves
-exactly those partitions failed. Re-materializing a partition replays that file from the ledger.
+succeeds gets its own materialization, reported as soon as that file is done (a killed run keeps
+what it finished); at the end the step fails if any file failed, which leaves exactly those
+partitions failed. Re-materializing a partition replays that file from the ledger.
 """
 
 from collections.abc import Iterator
@@ -72,37 +73,39 @@ def inbound_purchase_orders(
     sync = QBO_PURCHASE_ORDERS in context.selected_asset_keys
     acks = RsxSchemas.from_environment() if SPS_ORDER_ACKS in context.selected_asset_keys else None
     config = qbsps_config.load()
+    names = context.partition_keys
+    failed = []
     with open_connector(ledger, sps, qbo, actor="inbound_purchase_orders", run_id=context.run.run_id) as (
         book,
         sps_api,
         qbo_api,
     ):
-        outcomes = process_files(
-            config,
-            book,
-            sps_api,
-            qbo_api,
-            context.partition_keys,
-            fetch=fetch,
-            sync=sync,
-            acknowledge_with=acks,
-            resend=context.run.tags.get(TAG_RESEND) == "true",
-        )
-    for outcome in outcomes:
-        if fetch and outcome.fetch_ok:
-            yield dg.AssetMaterialization(
-                SPS_PURCHASE_ORDERS, partition=outcome.name, metadata=fetched_metadata(outcome)
+        for name in names:  # one file at a time, reported as it completes
+            [outcome] = process_files(
+                config,
+                book,
+                sps_api,
+                qbo_api,
+                [name],
+                fetch=fetch,
+                sync=sync,
+                acknowledge_with=acks,
+                resend=context.run.tags.get(TAG_RESEND) == "true",
             )
-        if sync and outcome.sync_ok:
-            yield dg.AssetMaterialization(
-                QBO_PURCHASE_ORDERS, partition=outcome.name, metadata=synced_metadata(outcome)
-            )
-        if acks is not None and outcome.acks and outcome.acks_ok:
-            yield dg.AssetMaterialization(
-                SPS_ORDER_ACKS, partition=outcome.name, metadata=sent_metadata(outcome.acks)
-            )
-    failed = [o for o in outcomes if o.error]
-    for outcome in failed:
-        context.log.error(outcome.error)
+            if fetch and outcome.fetch_ok:
+                yield dg.AssetMaterialization(
+                    SPS_PURCHASE_ORDERS, partition=outcome.name, metadata=fetched_metadata(outcome)
+                )
+            if sync and outcome.sync_ok:
+                yield dg.AssetMaterialization(
+                    QBO_PURCHASE_ORDERS, partition=outcome.name, metadata=synced_metadata(outcome)
+                )
+            if acks is not None and outcome.acks and outcome.acks_ok:
+                yield dg.AssetMaterialization(
+                    SPS_ORDER_ACKS, partition=outcome.name, metadata=sent_metadata(outcome.acks)
+                )
+            if outcome.error:
+                failed.append(outcome)
+                context.log.error(outcome.error)
     if failed:
-        raise batch_failure("purchase order files", [(o.name, o.error or "") for o in failed], len(outcomes))
+        raise batch_failure("purchase order files", [(o.name, o.error or "") for o in failed], len(names))

@@ -1,14 +1,19 @@
 """sps_purchase_order_sensor: list the SPS orders folder, add a partition per new file, and ask for
-one run over the new ones (single-run backfill policy)."""
+one run over the new ones (single-run backfill policy). Files whose orders the ledger still owes to
+QBO (stored, then the run died or QBO failed transiently) are requested again once their next try
+is due, although they left the mailbox; the sensor only reads, the runs do the work."""
 
 import os
 import time
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from ...lib.config import ConfigError, load_config
+from ...lib.inbound.completion import unfinished_order_files
 from ...lib.inbound.mailbox_watch import plan_poll
-from ...resources import QbspsConfigResource, SpsResource
+from ...resources import LedgerResource, QbspsConfigResource, SpsResource
+from ..retry_requests import retry_run_requests
 from ..run_requests import partition_run_requests
 from .assets import SPS_PURCHASE_ORDERS
 from .jobs import inbound_purchase_orders_job
@@ -47,12 +52,16 @@ def last_fetched(instance: dg.DagsterInstance, names: list[str]) -> dict[str, fl
     description="Polls the SPS orders folder (cursor-paged listing) for new purchase order files.",
 )
 def sps_purchase_order_sensor(
-    context: dg.SensorEvaluationContext, qbsps_config: QbspsConfigResource, sps: SpsResource
+    context: dg.SensorEvaluationContext,
+    qbsps_config: QbspsConfigResource,
+    sps: SpsResource,
+    ledger: LedgerResource,
 ) -> dg.SensorResult:
     folder = qbsps_config.load().sps.folders.orders
     with sps.client() as client:
         present = [entry.name for entry in client.iter_files(folder)]
-    known = set(context.instance.get_dynamic_partitions(purchase_order_files.name))
+    ordered = context.instance.get_dynamic_partitions(purchase_order_files.name)
+    known = set(ordered)
     plan = plan_poll(
         context.cursor,
         present,
@@ -62,10 +71,19 @@ def sps_purchase_order_sensor(
     )
     if plan.deferred:
         context.log.info(f"{plan.deferred} more new files wait for the next poll")
+    with ledger.open(actor="sps_purchase_order_sensor") as book:
+        owed = unfinished_order_files(book, folder, due_by=datetime.now(UTC))
+    requested = {*plan.new_keys, *plan.redelivered}
+    retry = [name for name in owed if name in known and name not in requested]
+    if retry:
+        context.log.info(f"{len(retry)} files with unfinished orders are due for another try")
     return dg.SensorResult(
-        run_requests=partition_run_requests(
-            "orders", plan.new_keys, plan.redelivered, plan.sequence, "sps_purchase_order_sensor"
-        ),
+        run_requests=[
+            *partition_run_requests(
+                "orders", plan.new_keys, plan.redelivered, plan.sequence, "sps_purchase_order_sensor"
+            ),
+            *retry_run_requests("orders", ordered, retry, "sps_purchase_order_sensor", time.time()),
+        ],
         dynamic_partitions_requests=[purchase_order_files.build_add_request(plan.new_keys)]
         if plan.new_keys
         else [],

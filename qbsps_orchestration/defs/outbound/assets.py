@@ -1,17 +1,19 @@
 """sps_invoices (810) and sps_ship_notices (856), on one dynamic partition per QBO invoice.
 
-As inbound: one op, one materialization per invoice that succeeded, the step fails at the end if
-any invoice failed so exactly those partitions stay failed. A ship notice partition stays missing
-until the invoice carries shipping data. Tag a run ``qbsps/resend=true`` to send content that
-changed after it was sent (otherwise it is held for an operator).
+As inbound: one op, one materialization per invoice that succeeded, reported as each completes,
+and the step fails at the end if any invoice failed so exactly those partitions stay failed. A
+ship notice partition stays missing until the invoice carries shipping data. Tag a run
+``qbsps/resend=true`` to send content that changed after it was sent (otherwise it is held for an
+operator).
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from ...lib.outbound.batch import process_invoices
-from ...lib.outbound.flow import OutboundContext
+from ...lib.outbound.flow import OutboundContext, mark_processed_changes
 from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
@@ -67,23 +69,26 @@ def outbound_invoice_documents(
         qbo_api,
     ):
         ctx = OutboundContext(config, book, qbo_api, sps_api, RsxSchemas.from_environment())
-        outcomes = process_invoices(
-            ctx, context.partition_keys, invoices=invoices, ship_notices=ship_notices, resend=resend
-        )
-    failed = []
-    for outcome in outcomes:
-        if outcome.errors:
-            failed.append(outcome)
-            context.log.error("; ".join(outcome.errors))
-        if outcome.invoice is not None and not outcome.invoice.failed:
-            yield dg.AssetMaterialization(
-                SPS_INVOICES, partition=outcome.key, metadata=sent_metadata([outcome.invoice])
+        keys = context.partition_keys
+        failed = []
+        for key in keys:  # one invoice at a time, reported as it completes
+            started = datetime.now(UTC)
+            [outcome] = process_invoices(
+                ctx, [key], invoices=invoices, ship_notices=ship_notices, resend=resend
             )
-        if outcome.ship_notice is not None and not outcome.ship_notice.failed:
-            yield dg.AssetMaterialization(
-                SPS_SHIP_NOTICES, partition=outcome.key, metadata=sent_metadata([outcome.ship_notice])
-            )
-        if outcome.note and not outcome.errors:
-            context.log.info(f"{outcome.key}: {outcome.note}")
+            mark_processed_changes(book, [outcome], started, invoices=invoices, ship_notices=ship_notices)
+            if outcome.errors:
+                failed.append(outcome)
+                context.log.error("; ".join(outcome.errors))
+            if outcome.invoice is not None and not outcome.invoice.failed:
+                yield dg.AssetMaterialization(
+                    SPS_INVOICES, partition=outcome.key, metadata=sent_metadata([outcome.invoice])
+                )
+            if outcome.ship_notice is not None and not outcome.ship_notice.failed:
+                yield dg.AssetMaterialization(
+                    SPS_SHIP_NOTICES, partition=outcome.key, metadata=sent_metadata([outcome.ship_notice])
+                )
+            if outcome.note and not outcome.errors:
+                context.log.info(f"{outcome.key}: {outcome.note}")
     if failed:
-        raise batch_failure("invoices", [(o.key, "; ".join(o.errors)) for o in failed], len(outcomes))
+        raise batch_failure("invoices", [(o.key, "; ".join(o.errors)) for o in failed], len(keys))

@@ -5,24 +5,54 @@
 - the hourly ``qbo_invoice_changes`` sweep (changes.py) catches anything else, and backfills.
 
 ``qbo_webhook_sensor`` turns pending inbox changes into invoice partitions and runs, within seconds.
+It only reads and requests: the run that processed an invoice marks its changes handled, so a change
+stays pending until then, and the sensor asks again once the run it requested failed or vanished.
 """
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from ...lib.changes import from_cdc
+from ...lib.changes import poll_cdc
+from ...lib.outbound.completion import unfinished_invoice_keys
 from ...lib.outbound.flow import invoice_key
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..inbound.sensors import polling_interval_seconds
+from ..retry_requests import retry_run_requests
 from ..run_requests import partition_run_requests
 from .jobs import outbound_documents_job
 from .partitions import qbo_invoices
 
 WEBHOOK_SENSOR_INTERVAL_SECONDS = 5
-CDC_OVERLAP = timedelta(minutes=2)  # QBO's clock and ours differ a little; the inbox dedups overlap
-CDC_LOOKBACK_LIMIT = timedelta(days=29)  # CDC refuses changedSince older than 30 days
+RUN_KEY_TAG = "dagster/run_key"  # set by Dagster on every run a sensor's RunRequest launched
+IN_FLIGHT = frozenset(
+    {
+        dg.DagsterRunStatus.QUEUED,
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+        dg.DagsterRunStatus.CANCELING,
+        dg.DagsterRunStatus.MANAGED,
+    }
+)
+
+
+def _requested(cursor: str | None) -> tuple[int, dict[str, str]]:
+    """The tick sequence and, per partition key, the run key last requested for its changes. (An
+    older cursor is the bare sequence number.)"""
+    if not cursor:
+        return 0, {}
+    if cursor.isdigit():
+        return int(cursor), {}
+    state = json.loads(cursor)
+    return int(state["sequence"]), dict(state.get("requested", {}))
+
+
+def _in_flight(instance: dg.DagsterInstance, run_key: str) -> bool:
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={RUN_KEY_TAG: run_key}), limit=1)
+    return any(run.status in IN_FLIGHT for run in runs)
 
 
 @dg.sensor(
@@ -32,19 +62,35 @@ CDC_LOOKBACK_LIMIT = timedelta(days=29)  # CDC refuses changedSince older than 3
     description="Turns QBO invoice changes in the ledger inbox (webhook, CDC, sweep) into runs.",
 )
 def qbo_webhook_sensor(context: dg.SensorEvaluationContext, ledger: LedgerResource) -> dg.SensorResult:
-    sequence = int(context.cursor or 0) + 1
+    previous, requested = _requested(context.cursor)
+    sequence = previous + 1
     with ledger.open(actor="qbo_webhook_sensor") as book:
         changes = book.pending_changes(entity="Invoice", limit=500)
-        keys = list(dict.fromkeys(invoice_key(change.entity_id) for change in changes))
-        known = set(context.instance.get_dynamic_partitions(qbo_invoices.name))
-        new = [key for key in keys if key not in known]
-        existing = [key for key in keys if key in known]
-        if changes:
-            book.mark_changes_handled([change.id for change in changes])
+    keys = list(dict.fromkeys(invoice_key(change.entity_id) for change in changes))
+    # A key whose run is still queued or running waits for it; after it failed or vanished (or
+    # finished while a newer change came in) the key is requested again, under a new run key.
+    asked = {requested[key] for key in keys if key in requested}
+    live = {run_key for run_key in asked if _in_flight(context.instance, run_key)}  # one query per run
+    waiting = {key: requested[key] for key in keys if requested.get(key) in live}
+    wanted = [key for key in keys if key not in waiting]
+    known = set(context.instance.get_dynamic_partitions(qbo_invoices.name))
+    new = [key for key in wanted if key not in known]
+    existing = [key for key in wanted if key in known]
+    change_requests = partition_run_requests("invoices", new, existing, sequence, "qbo_webhook_sensor")
+    for request in change_requests:
+        for key in [request.partition_key] if request.partition_key else new:
+            waiting[key] = request.run_key or ""
+    with ledger.open(actor="qbo_webhook_sensor") as book:  # documents still owed to SPS, now due
+        owed = unfinished_invoice_keys(book, due_by=datetime.now(UTC))
+    ordered = context.instance.get_dynamic_partitions(qbo_invoices.name)
+    retry = [key for key in owed if key in set(ordered) and key not in keys]
     return dg.SensorResult(
-        run_requests=partition_run_requests("invoices", new, existing, sequence, "qbo_webhook_sensor"),
+        run_requests=[
+            *change_requests,
+            *retry_run_requests("invoices", ordered, retry, "qbo_webhook_sensor", time.time()),
+        ],
         dynamic_partitions_requests=[qbo_invoices.build_add_request(new)] if new else [],
-        cursor=str(sequence),
+        cursor=json.dumps({"sequence": sequence, "requested": waiting}),
     )
 
 
@@ -59,15 +105,13 @@ def qbo_cdc_sensor(
     ledger: LedgerResource,
     qbo: QboResource,
 ) -> dg.SkipReason:
-    now = datetime.now(UTC)
     state = json.loads(context.cursor) if context.cursor else {}
-    since = datetime.fromisoformat(state["since"]) if "since" in state else now - timedelta(hours=1)
-    since = max(since, now - CDC_LOOKBACK_LIMIT)
     realm = qbsps_config.load().qbo.realm_id
     with ledger.open(actor="qbo_cdc_sensor") as book, qbo.client(book) as client:
-        events = from_cdc(client.cdc(["Invoice"], since), realm)
-        new = book.record_changes(events)
-    context.update_cursor(json.dumps({"since": (now - CDC_OVERLAP).isoformat()}))
+        poll = poll_cdc(
+            book, client, realm, ["Invoice"], state.get("since"), first_lookback=timedelta(hours=1)
+        )
+    context.update_cursor(json.dumps({"since": poll.cursor}))  # the changes are committed by now
     return dg.SkipReason(
-        f"CDC since {since.isoformat()}: {len(events)} invoice changes, {new} not seen before"
+        f"CDC since {poll.since.isoformat()}: {len(poll.events)} invoice changes, {poll.new} waiting anew"
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from ..config import QbspsConfig
 from ..ledger import (
     Action,
@@ -28,10 +30,12 @@ from ..qbo.errors import FaultError
 from ..qbo.query import select_in
 from ..qbo.refs import QboRefResolver, UnknownReferenceError
 from ..rsx import RsxError, read_rsx
+from ..transient import is_transient
 from .items import LearningCrossReference
 from .results import DocumentResult, InboundDocumentError
 
 CLOSED_STATUS = {"PurchaseOrder": {"POStatus": "Closed"}, "Estimate": {"TxnStatus": "Closed"}}
+RETRYING = "will retry"  # a transient failure: owed still, driven on by the next sync or tick
 
 
 class OrderSync:
@@ -62,6 +66,10 @@ class OrderSync:
         current = self.ledger.version(doc.current_version_id or version.id)
         try:
             mapped = self._map(doc, current, name)
+        except (QboError, httpx.TransportError) as exc:  # QBO could not answer a lookup
+            if not is_transient(exc):
+                raise
+            return self._retry_later(doc, f"{name}: QBO could not answer while mapping ({exc})", base)
         except (MappingError, RsxError, UnknownReferenceError) as exc:
             reason = str(exc) if str(exc).startswith(name) else f"{name}: {exc}"
             self.ledger.quarantine(reason, version_id=current.id)
@@ -73,12 +81,19 @@ class OrderSync:
             return DocumentResult(outcome="quarantined", reason=reason, **base)
         try:
             outcome = self._write(action, doc, current, mapped)
-        except QboError as exc:
+        except (QboError, httpx.TransportError) as exc:
+            if is_transient(exc):
+                return self._retry_later(doc, f"{name}: QBO could not take the {mapped.entity} ({exc})", base)
             reason = f"{name}: QBO refused the {mapped.entity}: {exc}"
             self.ledger.mark_failed(doc.id, reason)
             return DocumentResult(outcome="failed", reason=reason, **base)
         doc = self.ledger.document(doc.id)
         return self._done(doc, outcome, base, mapped)
+
+    def _retry_later(self, doc: DocumentRecord, why: str, base: dict) -> DocumentResult:
+        reason = f"{why}; qbsps tries again on the next sync or sensor tick"
+        self.ledger.schedule_retry(doc.id, reason)
+        return DocumentResult(outcome=RETRYING, reason=reason, **base)
 
     def _map(self, doc: DocumentRecord, version: VersionRecord, name: str) -> MappedOrder:
         order = read_rsx(version.payload, source=name, doc_type="Order")[0].order
@@ -115,8 +130,11 @@ class OrderSync:
             else:
                 fields = mapped.payload if action is Action.UPDATE else CLOSED_STATUS[mapped.entity]
                 row = self.qbo.sparse_update(mapped.entity, doc.qbo_id or "", fields, request_id=requestid)
-        except QboError as exc:
-            self.ledger.complete_intent(intent_id, IntentOutcome.FAILED, str(exc))
+        except (QboError, httpx.TransportError) as exc:
+            # A refusal did not land; a 429/5xx/timeout may have: its intent stays open, so the
+            # next try looks the document up first and repeats the write with the same requestid.
+            if not is_transient(exc):
+                self.ledger.complete_intent(intent_id, IntentOutcome.FAILED, str(exc))
             raise
         self._synced(doc, version, mapped.entity, row)
         self.ledger.complete_intent(intent_id, IntentOutcome.SUCCEEDED, f"QBO {row['Id']}")
@@ -204,7 +222,7 @@ def sync_order_file(config: QbspsConfig, ledger: Ledger, qbo: QboClient, name: s
         )
     sync = OrderSync(config, ledger, qbo)
     results = [sync.document(name, document_id, version_id) for document_id, version_id in known]
-    problems = [r.reason or f"{name}: {r.outcome}" for r in results if r.failed]
+    problems = [r.reason or f"{name}: {r.outcome}" for r in results if r.failed or r.outcome == RETRYING]
     if problems:
         raise InboundDocumentError("; ".join(problems), results)
     return results

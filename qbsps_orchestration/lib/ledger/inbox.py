@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..changes import ChangeEvent
+from ..changes import DOCUMENT_ENTITIES, ChangeEvent
 from .errors import LedgerInputError
-from .models import ChangeRecord, SequenceCounter, utcnow
+from .models import ChangeRecord, Document, SequenceCounter, utcnow
+from .vocabulary import Direction, DocumentState
 
 _IDENTITY = ["realm_id", "entity", "entity_id", "changed_at"]
 _CHUNK = 500  # rows per INSERT: far below SQLite's bound-parameter limit
+# A document in one of these states needs nothing more from a change that produced it.
+_DONE = frozenset({DocumentState.SYNCED, DocumentState.CLOSED, DocumentState.CANCELLED})
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def _insert(session: Session, table: Any) -> Any:
 
 def record_changes(session: Session, events: Iterable[ChangeEvent]) -> int:
     """Store each change unless its identity is already there; returns how many rows now wait for a
-    run that did not before (new rows, plus handled rows reopened by a distinct webhook event)."""
+    run that did not before: new rows, plus handled rows reopened by a distinct webhook event or
+    re-reported (CDC, sweep, webhook retry) while their documents never reached SPS."""
     unique: dict[tuple[str, str, str, datetime], ChangeEvent] = {}
     for event in events:
         unique.setdefault(event.identity, event)  # the first report of a change wins
@@ -95,15 +99,16 @@ def record_changes(session: Session, events: Iterable[ChangeEvent]) -> int:
             )
         )
         inserted.update((r.realm_id, r.entity, r.entity_id, r.changed_at) for r in session.execute(statement))
-    reopened = sum(
-        _reopen_for_new_event(session, event)
-        for identity, event in unique.items()
-        if identity not in inserted and event.event_id is not None
-    )
+    reopened = 0
+    for identity, event in unique.items():
+        if identity in inserted:
+            continue
+        again = _reopen_for_new_event(session, event, at) if event.event_id is not None else 0
+        reopened += again or _reopen_unsent(session, event, at)
     return len(inserted) + reopened
 
 
-def _reopen_for_new_event(session: Session, event: ChangeEvent) -> int:
+def _reopen_for_new_event(session: Session, event: ChangeEvent, at: datetime) -> int:
     """A second, distinct webhook event (new CloudEvents id) for a change already handled.
 
     LastUpdatedTime has whole seconds, so two changes of one entity within a second share an
@@ -121,7 +126,47 @@ def _reopen_for_new_event(session: Session, event: ChangeEvent) -> int:
             ChangeRecord.handled_at.is_not(None),
             or_(ChangeRecord.event_id.is_(None), ChangeRecord.event_id != event.event_id),
         )
-        .values(handled_at=None, run_id=None, event_id=event.event_id, operation=event.operation)
+        .values(
+            handled_at=None, run_id=None, event_id=event.event_id, operation=event.operation, received_at=at
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _reopen_unsent(session: Session, event: ChangeEvent, at: datetime) -> int:
+    """A re-report of an entity's latest change, handled although its documents never reached SPS
+    (none recorded, or one still pending, failed or quarantined): pending again, so a run takes it.
+
+    That heals a change a run marked handled before it sent anything (a crash, a lost run). The
+    time it is received again is its new `received_at`, so a run that read the invoice earlier
+    leaves it pending. A row whose entity changed again later is left alone: that row is the one.
+    """
+    if event.entity not in DOCUMENT_ENTITIES:
+        return 0
+    realm_id, entity, entity_id, changed_at = event.identity
+    same_entity = (
+        ChangeRecord.realm_id == realm_id,
+        ChangeRecord.entity == entity,
+        ChangeRecord.entity_id == entity_id,
+    )
+    if session.scalar(select(func.max(ChangeRecord.changed_at)).where(*same_entity)) != changed_at:
+        return 0
+    states = set(
+        session.scalars(
+            select(Document.state).where(
+                Document.direction == Direction.OUTBOUND,
+                Document.qbo_entity == entity,
+                Document.qbo_id == entity_id,
+            )
+        )
+    )
+    if states and states <= _DONE:
+        return 0
+    result = session.execute(
+        update(ChangeRecord)
+        .where(*same_entity, ChangeRecord.changed_at == changed_at, ChangeRecord.handled_at.is_not(None))
+        .values(handled_at=None, run_id=None, received_at=at)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
@@ -153,6 +198,29 @@ def mark_changes_handled(session: Session, ids: Sequence[int], run_id: str | Non
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_entity_changes_handled(
+    session: Session, entity: str, entity_ids: Sequence[str], received_before: datetime, run_id: str | None
+) -> int:
+    """Mark handled the pending changes of these entities that arrived before `received_before`
+    (when the run that processed them started reading): a change that came later stays pending."""
+    wanted = sorted(set(entity_ids))
+    at, marked = utcnow(), 0
+    for start in range(0, len(wanted), _CHUNK):
+        result = session.execute(
+            update(ChangeRecord)
+            .where(
+                ChangeRecord.entity == entity,
+                ChangeRecord.entity_id.in_(wanted[start : start + _CHUNK]),
+                ChangeRecord.handled_at.is_(None),
+                ChangeRecord.received_at <= received_before,
+            )
+            .values(handled_at=at, run_id=run_id)
+            .execution_options(synchronize_session=False)
+        )
+        marked += int(result.rowcount)  # type: ignore[attr-defined]
+    return marked
 
 
 def next_values(session: Session, name: str, count: int) -> range:

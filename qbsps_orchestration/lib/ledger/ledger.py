@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from ..changes import ChangeEvent
 from ..secrets import SecretCipher
-from . import credentials, cursors, documents, inbox, intents, lifecycle, queries, received_files
+from . import completion, credentials, cursors, documents, inbox, intents, lifecycle, queries, received_files
 from .audit import AuditContext, trail
 from .dedup import pending_action
 from .documents import ReceivedDocument
@@ -183,6 +183,19 @@ class Ledger(ReferenceLedger):
         with self._store.write() as session:
             lifecycle.mark_failed(session, self.context, document_id, reason)
 
+    def schedule_retry(self, document_id: int, reason: str) -> None:
+        """A transient failure after the client's retries: the write stays owed, and the next sync
+        (or a tick once the backoff passed) drives it on; `reason` is shown until then."""
+        with self._store.write() as session:
+            completion.schedule_retry(session, self.context, document_id, reason)
+
+    def unfinished_documents(
+        self, direction: Direction | None = None, limit: int = 5000
+    ) -> list[completion.UnfinishedDocument]:
+        """Documents whose remote write is still owed and needs no person (see completion.py)."""
+        with self._store.read() as session:
+            return completion.unfinished_documents(session, direction, limit)
+
     def quarantine(
         self, reason: str, *, document_id: int | None = None, version_id: int | None = None
     ) -> None:
@@ -299,6 +312,19 @@ class Ledger(ReferenceLedger):
         """Mark inbox rows handled (by `run_id`, default this ledger's run); returns how many changed."""
         with self._store.write() as session:
             return inbox.mark_changes_handled(session, ids, run_id or self.context.run_id)
+
+    def mark_entity_changes_handled(
+        self, entity: str, entity_ids: Iterable[str], received_before: datetime, run_id: str | None = None
+    ) -> int:
+        """Mark handled the pending changes of these entities received before `received_before` (by
+        `run_id`, default this ledger's run), once their documents are processed; returns how many."""
+        ids = list(entity_ids)
+        if not ids:
+            return 0
+        with self._store.write() as session:
+            return inbox.mark_entity_changes_handled(
+                session, entity, ids, received_before, run_id or self.context.run_id
+            )
 
     # -- sequences -------------------------------------------------------------------------------
     def next_value(self, name: str) -> int:

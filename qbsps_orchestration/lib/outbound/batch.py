@@ -22,7 +22,9 @@ def process_invoices(
             outcome = InvoiceOutcome(key, qbo_id_of(key), errors=[str(exc)])
         except Exception as exc:  # an outage or a bug on one invoice must not stop the others
             log.exception("outbound %s failed", key)
-            outcome = InvoiceOutcome(key, qbo_id_of(key), errors=[f"{key}: {type(exc).__name__}: {exc}"])
+            outcome = InvoiceOutcome(
+                key, qbo_id_of(key), errors=[f"{key}: {type(exc).__name__}: {exc}"], retry=True
+            )
         for result in (outcome.invoice, outcome.ship_notice):
             if result is not None and result.failed:
                 outcome.errors += list(result.problems) or [f"{key}: {result.doc_type} {result.outcome}"]

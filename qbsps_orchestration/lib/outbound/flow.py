@@ -8,8 +8,9 @@ serial is never drawn twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..config import QbspsConfig, TradingPartner
@@ -42,6 +43,16 @@ class InvoiceOutcome:
     ship_notice: SendResult | None = None
     note: str | None = None  # e.g. "no shipping data yet", "deleted in QBO"
     errors: list[str] = field(default_factory=list)
+    retry: bool = False  # failed for a passing reason (an outage, a bug): ask again, no person needed
+
+    @property
+    def processed(self) -> bool:
+        """Done with, as far as its QBO change goes: sent, unchanged, nothing to send, or parked
+        for a person with its reason (held, invalid, unmappable). Not a transient failure or an
+        upload SPS has not confirmed yet: their change stays pending, so the next pass asks again."""
+        unsettled = ("failed", "unconfirmed")
+        results = (self.invoice, self.ship_notice)
+        return not self.retry and not any(r is not None and r.outcome in unsettled for r in results)
 
 
 def invoice_key(qbo_id: str) -> str:
@@ -156,6 +167,23 @@ def process_invoice(
                 ctx.config, ctx.ledger, ctx.sps, document, qbo_entity="Invoice", qbo_id=qbo_id, resend=resend
             )
     return outcome
+
+
+def mark_processed_changes(
+    ledger: Ledger,
+    outcomes: Iterable[InvoiceOutcome],
+    received_before: datetime,
+    *,
+    invoices: bool = True,
+    ship_notices: bool = True,
+) -> int:
+    """Mark handled the inbox changes of the invoices this run processed (changes received before
+    `received_before`, when it started reading them); the rest stay pending. A run that built only
+    one of the two documents leaves them pending: the other one is still owed."""
+    if not (invoices and ship_notices):
+        return 0
+    done = [outcome.qbo_id for outcome in outcomes if outcome.processed]
+    return ledger.mark_entity_changes_handled("Invoice", done, received_before)
 
 
 def _serials(ctx: OutboundContext, partner: TradingPartner, shipment_id: str) -> Callable[[], int]:

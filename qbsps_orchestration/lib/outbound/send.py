@@ -17,11 +17,16 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import httpx
+
 from ..config import QbspsConfig
 from ..ledger import Action, EarlierIntentError, IntentOutcome, IntentRecord, Ledger, OpenIntentError
 from ..sps import SpsClient, SpsError, UploadUnconfirmedError
+from ..transient import is_transient
 from .document import OutboundDocument
 from .landing import Landing, find_landing
+
+RETRYING = "will retry"  # a transient failure: owed still, driven on by the next sync or tick
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ class SendResult:
     doc_type: str
     trading_partner_id: str
     business_key: str
-    outcome: str  # sent | resent | unchanged | held | invalid | failed | unconfirmed
+    outcome: str  # sent | resent | unchanged | held | invalid | failed | unconfirmed | will retry
     path: str
     document_id: int | None = None
     version_id: int | None = None
@@ -39,7 +44,7 @@ class SendResult:
 
     @property
     def failed(self) -> bool:
-        return self.outcome in ("invalid", "failed", "held", "unconfirmed")
+        return self.outcome in ("invalid", "failed", "held", "unconfirmed", RETRYING)
 
 
 def purpose_code(document: OutboundDocument) -> str:
@@ -107,6 +112,7 @@ def send_document(
             config, ledger, sps, path, earlier, keep_landed_open=superseding and not resend
         )
         if landing is Landing.UNKNOWN:
+            ledger.schedule_retry(outcome.document_id, why)  # asked again after the backoff
             return SendResult(outcome="unconfirmed", problems=(why,), **base)
         if landing is Landing.LANDED and superseding and not resend:
             # The content changed while its first upload was unconfirmed, and that upload did reach
@@ -126,11 +132,16 @@ def send_document(
     except UploadUnconfirmedError as lost:  # it may have landed: ask at once, else on the next pass
         landing, why = _settle(config, ledger, sps, path, intent)
         if landing is not Landing.LANDED:
+            ledger.schedule_retry(outcome.document_id, f"{lost}; {why}")
             return SendResult(outcome="unconfirmed", problems=(f"{lost}; {why}",), **base)
         ledger.mark_synced(outcome.document_id, version_id=outcome.version_id)
         return SendResult(outcome=label, adopted=True, **base)
-    except SpsError as exc:  # SPS refused it (4xx, or 429 after every retry): it did not land
+    except (SpsError, httpx.TransportError) as exc:  # refused (4xx, 429) or never sent: not landed
         ledger.complete_intent(intent.id, IntentOutcome.FAILED, str(exc))
+        if is_transient(exc):  # a 429 after every retry, or no connection: try again later
+            reason = f"{document.file_name}: SPS could not take the upload now: {exc}"
+            ledger.schedule_retry(outcome.document_id, reason)
+            return SendResult(outcome=RETRYING, problems=(reason,), **base)
         ledger.mark_failed(outcome.document_id, f"{document.file_name}: upload to SPS failed: {exc}")
         return SendResult(outcome="failed", problems=(str(exc),), **base)
     ledger.complete_intent(intent.id, IntentOutcome.SUCCEEDED, path)

@@ -8,6 +8,7 @@ import dagster as dg
 
 from qbsps_orchestration.definitions import defs
 from qbsps_orchestration.defs.inbound.partitions import purchase_order_files
+from qbsps_orchestration.defs.inbound.sensors import sps_purchase_order_sensor
 from qbsps_orchestration.resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource
 from qbsps_tests.sandboxed import SandboxedConnector
 
@@ -45,6 +46,17 @@ def resources(c: SandboxedConnector) -> dict[str, object]:
         "sps": SpsResource(config=config),
         "qbo": QboResource(config=config),
     }
+
+
+def tick(instance: dg.DagsterInstance, c: SandboxedConnector, cursor: str | None) -> dg.SensorResult:
+    """One evaluation of sps_purchase_order_sensor, with its partition requests applied as the
+    daemon would before launching runs."""
+    with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources(c)) as context:
+        result = sps_purchase_order_sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    for request in result.dynamic_partitions_requests or []:  # the daemon applies these first
+        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    return result
 
 
 def launch(instance: dg.DagsterInstance, request: dg.RunRequest) -> dg.ExecuteInProcessResult:

@@ -104,6 +104,8 @@ def test_a_distinct_webhook_event_in_the_same_second_reopens_a_handled_change(le
     created = change("145", T0 + timedelta(milliseconds=100), operation="Create", event_id="ev-create")
     ledger.record_changes([created])
     (row,) = ledger.pending_changes()
+    sent = ledger.record_outbound("Invoice", "TP", "INV-145", b"{}", qbo_entity="Invoice", qbo_id="145")
+    ledger.mark_synced(sent.document_id, version_id=sent.version_id)  # its 810 reached SPS
     ledger.mark_changes_handled([row.id], run_id="run-1")
     assert ledger.record_changes([created]) == 0  # Intuit's retry of the same event: nothing to do
     assert ledger.record_changes(from_cdc({"Invoice": [meta_row("145", T0)]}, REALM)) == 0  # no event id

@@ -28,16 +28,8 @@ SHIP_TO = {
 }
 
 
-def land_order(
-    c: SandboxedConnector,
-    po: str,
-    *,
-    ship_to: bool = True,
-    sps: SpsClient | None = None,
-    qbo: QboClient | None = None,
-) -> None:
-    """One order of 4 × SPSBuyerItem1 for SPSALLTESTID, fetched and written to QBO. Pass clients
-    when landing many: each new client asks for a token (SPS rate-limits its token endpoint)."""
+def order_bytes(po: str, *, ship_to: bool = True) -> bytes:
+    """The RSX JSON of one order of 4 × SPSBuyerItem1 for SPSALLTESTID."""
     header = {
         "TradingPartnerId": "SPSALLTESTID",
         "PurchaseOrderNumber": po,
@@ -49,7 +41,20 @@ def land_order(
         "Header": {"OrderHeader": header, **({"Address": [SHIP_TO]} if ship_to else {})},
         "LineItem": [{"OrderLine": LINE}],
     }
+    return json.dumps(order).encode()
+
+
+def land_order(
+    c: SandboxedConnector,
+    po: str,
+    *,
+    ship_to: bool = True,
+    sps: SpsClient | None = None,
+    qbo: QboClient | None = None,
+) -> None:
+    """One order of 4 × SPSBuyerItem1 for SPSALLTESTID, fetched and written to QBO. Pass clients
+    when landing many: each new client asks for a token (SPS rate-limits its token endpoint)."""
     name = f"{po}.json"
-    c.box.sps.put_file(c.orders_folder + name, json.dumps(order).encode())
+    c.box.sps.put_file(c.orders_folder + name, order_bytes(po, ship_to=ship_to))
     fetch_order_file(c.config, c.ledger, sps or c.sps(), name)
     sync_order_file(c.config, c.ledger, qbo or c.qbo(), name)

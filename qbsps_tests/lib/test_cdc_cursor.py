@@ -1,0 +1,68 @@
+"""Issue 9, change inbox: the CDC cursor policy (lib/changes.py) shared by `qbsps sync outbound` and
+`qbo_cdc_sensor`. The next cursor exists only once the changes are committed in the inbox, and it
+keeps the overlap. Real HTTP against the QBO sandbox, a real SQLite ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from qbsps_orchestration.lib.changes import (
+    CDC_LOOKBACK_LIMIT,
+    CDC_OVERLAP,
+    ChangeParseError,
+    cdc_since,
+    poll_cdc,
+)
+from qbsps_orchestration.lib.ledger import Ledger
+from qbsps_tests.lib.outbound.landed_orders import land_order
+from qbsps_tests.sandboxed import SandboxedConnector
+
+
+def test_the_next_cursor_is_the_poll_start_less_the_overlap_after_the_changes_are_recorded(
+    empty_connector: SandboxedConnector,
+) -> None:
+    c = empty_connector
+    land_order(c, "PO-CDC1")
+    invoice = c.create_invoice("INV-CDC1", "PO-CDC1", shipped=False)
+    qbo, now = c.qbo(), datetime.now(UTC)
+    poll = poll_cdc(c.ledger, qbo, qbo.realm_id, ["Invoice"], None, first_lookback=timedelta(days=1), now=now)
+    assert poll.since == now - timedelta(days=1)
+    assert poll.cursor == (now - CDC_OVERLAP).isoformat()
+    assert (
+        [r.entity_id for r in c.ledger.pending_changes(entity="Invoice")]
+        == [invoice["Id"]]
+        == [e.entity_id for e in poll.events]
+    )
+    assert poll.new == 1
+    # The overlap re-reads the same change: one row, nothing new.
+    again = poll_cdc(c.ledger, qbo, qbo.realm_id, ["Invoice"], poll.cursor)
+    assert again.since == now - CDC_OVERLAP and again.new == 0
+    assert len(c.ledger.pending_changes()) == 1
+
+
+def test_no_cursor_when_the_inbox_could_not_store_the_changes(
+    empty_connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    c = empty_connector
+    land_order(c, "PO-CDC2")
+    c.create_invoice("INV-CDC2", "PO-CDC2", shipped=False)
+    unmigrated = Ledger(f"sqlite:///{tmp_path / 'no-tables.sqlite'}")  # a ledger nobody upgraded
+    qbo = c.qbo()
+    try:
+        with pytest.raises(OperationalError):
+            poll_cdc(unmigrated, qbo, qbo.realm_id, ["Invoice"], None)
+    finally:
+        unmigrated.close()
+
+
+def test_cdc_since_starts_at_the_cursor_within_cdcs_limit_and_refuses_a_naive_cursor() -> None:
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert cdc_since(None, now, timedelta(hours=1)) == now - timedelta(hours=1)
+    assert cdc_since("2026-12-01T11:30:00+00:00", now, timedelta(hours=1)) == now - timedelta(minutes=30)
+    assert cdc_since("2026-01-01T00:00:00+00:00", now, timedelta(hours=1)) == now - CDC_LOOKBACK_LIMIT
+    with pytest.raises(ChangeParseError, match="no UTC offset"):
+        cdc_since("2026-12-01T11:30:00", now, timedelta(hours=1))
