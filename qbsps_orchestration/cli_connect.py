@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -27,6 +28,26 @@ DEFAULT_CALLBACK_PORT = 8714  # beside the sandbox (8711, 8712) and the webhook 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 
+def app_key_options(api: str, env_prefix: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--client-id / --client-secret of an API's app, each also read from ``{env_prefix}_CLIENT_…``."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        secret = click.option(
+            "--client-secret",
+            envvar=f"{env_prefix}_CLIENT_SECRET",
+            help=f"The {api} app's client secret [env {env_prefix}_CLIENT_SECRET]; prefer the variable "
+            "or the prompt, since options show in the process list.",
+        )
+        client_id = click.option(
+            "--client-id",
+            envvar=f"{env_prefix}_CLIENT_ID",
+            help=f"The {api} app's client id [env {env_prefix}_CLIENT_ID].",
+        )
+        return client_id(secret(command))
+
+    return decorate
+
+
 @click.group()
 def connect() -> None:
     """Connect qbsps to QuickBooks Online and SPS Commerce (credentials kept encrypted in the ledger)."""
@@ -34,15 +55,7 @@ def connect() -> None:
 
 @connect.command("quickbooks")
 @config_option
-@click.option(
-    "--client-id", envvar="QBSPS_QBO_CLIENT_ID", help="The Intuit app's client id [env QBSPS_QBO_CLIENT_ID]."
-)
-@click.option(
-    "--client-secret",
-    envvar="QBSPS_QBO_CLIENT_SECRET",
-    help="The Intuit app's client secret [env QBSPS_QBO_CLIENT_SECRET]; prefer the variable or the "
-    "prompt, since options show in the process list.",
-)
+@app_key_options("Intuit", "QBSPS_QBO")
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -103,14 +116,7 @@ def connect_quickbooks(
 
 @connect.command("sps")
 @config_option
-@click.option(
-    "--client-id", envvar="QBSPS_SPS_CLIENT_ID", help="The SPS app's client id [env QBSPS_SPS_CLIENT_ID]."
-)
-@click.option(
-    "--client-secret",
-    envvar="QBSPS_SPS_CLIENT_SECRET",
-    help="The SPS app's client secret [env QBSPS_SPS_CLIENT_SECRET]; prefer the variable or the prompt.",
-)
+@app_key_options("SPS", "QBSPS_SPS")
 def connect_sps_command(config_path: Path | None, client_id: str | None, client_secret: str | None) -> None:
     """Check SPS Commerce API keys (a token, then GET /auth-check) and store them encrypted in the ledger."""
     from .lib.connect import AppCredentials, connect_sps
