@@ -18,7 +18,7 @@ from .definitions import defs
 from .defs.inbound.partitions import purchase_order_files
 from .defs.names import RANGE_END, RANGE_START, TAG_RESEND, TAG_TRIGGER
 from .defs.outbound.partitions import qbo_invoices
-from .defs.retry_requests import contiguous_ranges
+from .defs.retry_requests import RUN_SIZE, contiguous_ranges
 from .lib.changes import poll_cdc
 from .lib.config import QbspsConfig
 from .lib.connector import open_ledger, qbo_client, sps_client
@@ -83,14 +83,14 @@ def sync_inbound(
     folder = config.sps.folders.orders
     if files is None:
         with _reading(config) as ledger:
-            owed = unfinished_order_files(ledger, folder)  # a sync does not wait for the backoff
+            owed = unfinished_order_files(ledger, config)  # a sync does not wait for the backoff
         files = list(dict.fromkeys([*mailbox_files(config), *owed]))
     report = run_partitions(instance, INBOUND_JOB, purchase_order_files.name, files, "qbsps sync inbound")
     asked = set(files)
     with _reading(config) as ledger:
         report.unfinished = [
             doc
-            for doc in unfinished_orders(ledger, folder)
+            for doc in unfinished_orders(ledger, config)
             if (doc.source_path or "").removeprefix(folder) in asked
         ]
     return report
@@ -161,7 +161,7 @@ def run_partitions(
     ordered = instance.get_dynamic_partitions(partitions_name)
     job = defs().resolve_job_def(job_name)
     report = SyncReport([], [])
-    for start, end in contiguous_ranges(ordered, set(keys)):
+    for start, end in contiguous_ranges(ordered, set(keys), RUN_SIZE):
         tags = {RANGE_START: start, RANGE_END: end, TAG_TRIGGER: trigger, **(extra_tags or {})}
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=QUIET)
         report.run_ids.append(result.run_id)

@@ -62,9 +62,11 @@ class SandboxedConnector:
         quantity: str = "4",
         shipped: bool = True,
         customer_id: str | None = None,
+        qbo: QboClient | None = None,
     ) -> dict:
         """A QBO Invoice as a bookkeeper makes it, through the QBO API. Default: `quantity` of the
-        first seed item at 20.00, shipped by UPS Ground with a tracking number and a ship-to."""
+        first seed item at 20.00, shipped by UPS Ground with a tracking number and a ship-to.
+        Pass ``qbo`` when making many (one client, one token)."""
         if lines is None:
             item = self.box.qbo.find("Item", Name="HD-20 Sample Item 1")[0]
             qty, price = Decimal(quantity), Decimal("20.00")
@@ -91,7 +93,7 @@ class SandboxedConnector:
                     "PostalCode": "75201",
                 },
             }
-        return self.qbo().create("Invoice", body, request_id=f"test-invoice-{number}-{quantity}")
+        return (qbo or self.qbo()).create("Invoice", body, request_id=f"test-invoice-{number}-{quantity}")
 
     def close(self) -> None:
         for client in self._clients:

@@ -14,18 +14,32 @@ from .names import RANGE_END, RANGE_START, TAG_TRIGGER
 RETRY_BUCKET_SECONDS = 600
 
 
-def contiguous_ranges(ordered: list[str], selected: set[str]) -> list[tuple[str, str]]:
-    """Selected keys grouped into runs of neighbours in partition order."""
+# Partitions per run: a backlog of thousands of files becomes runs of this many, each reported as
+# it ends; a killed run loses at most its own planning.
+RUN_SIZE = 100
+
+
+def contiguous_ranges(
+    ordered: list[str], selected: set[str], max_size: int | None = None
+) -> list[tuple[str, str]]:
+    """Selected keys grouped into runs of neighbours in partition order, each at most ``max_size``
+    keys long (a run over thousands of partitions plans an event per asset and partition before
+    it starts, and a crash throws that work away)."""
     ranges: list[tuple[str, str]] = []
     start: str | None = None
     previous: str | None = None
+    size = 0
     for key in ordered:
         if key in selected:
+            if start is not None and previous is not None and max_size is not None and size >= max_size:
+                ranges.append((start, previous))
+                start, size = None, 0
             start = start or key
             previous = key
+            size += 1
         elif start is not None and previous is not None:
             ranges.append((start, previous))
-            start = None
+            start, size = None, 0
     if start is not None and previous is not None:
         ranges.append((start, previous))
     return ranges
@@ -46,5 +60,5 @@ def retry_run_requests(
             run_key=f"{prefix}:retry:{bucket}:{digest}:{start}:{end}",
             tags={**tags, RANGE_START: start, RANGE_END: end},
         )
-        for start, end in contiguous_ranges(ordered, selected)
+        for start, end in contiguous_ranges(ordered, selected, RUN_SIZE)
     ]

@@ -8,6 +8,7 @@ credential (and the QBO company) comes from the config when it names one, else f
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 import httpx
@@ -51,6 +52,15 @@ def connected_config(config: QbspsConfig, ledger: Ledger | None = None) -> Qbsps
     return config.model_copy(update={"qbo": qbo})
 
 
+def retry_policy(config: QbspsConfig) -> RetryPolicy:
+    http = config.http
+    return RetryPolicy(
+        max_attempts=http.max_attempts,
+        base_seconds=http.backoff_base_seconds,
+        max_wait_seconds=http.backoff_max_seconds,
+    )
+
+
 def sps_client(
     config: QbspsConfig, *, retry: RetryPolicy | None = None, ledger: Ledger | None = None
 ) -> SpsClient:
@@ -69,7 +79,8 @@ def sps_client(
         client_id,
         client_secret,
         audience=sps.audience,
-        retry=retry,
+        retry=retry or retry_policy(config),
+        timeout=config.http.timeout_seconds,
     )
 
 
@@ -91,8 +102,17 @@ def qbo_client(config: QbspsConfig, ledger: Ledger, *, retry: RetryPolicy | None
             if qbo.realm_id
             else QBO_NOT_CONNECTED
         )
-    http = httpx.Client(timeout=120)
-    tokens = QboTokenSource(http, str(qbo.token_url), client_id, client_secret, vault, retry=retry)
+    retry = retry or retry_policy(config)
+    http = httpx.Client(timeout=config.http.timeout_seconds)
+    tokens = QboTokenSource(
+        http,
+        str(qbo.token_url),
+        client_id,
+        client_secret,
+        vault,
+        retry=replace(retry, max_attempts=min(3, retry.max_attempts)),  # a refresh: fewer tries
+        request_timeout_seconds=min(30.0, config.http.timeout_seconds),
+    )
     return QboClient(
         str(qbo.api_base_url).rstrip("/"),
         realm_id,

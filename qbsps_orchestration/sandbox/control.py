@@ -58,7 +58,9 @@ def common_control_routes(clock: SandboxClock, faults: FaultInjector) -> list[Ro
     async def add_fault(request: Request) -> Response:
         """Body: {"status": 429, "count": 2} scripted, or {"status": 503, "rate": 0.1} random;
         {"drop": true} cuts the connection instead; {"after_apply": "drop"|503} applies the call
-        first, then loses or fails its answer; optional "path_prefix", "method", "retry_after"."""
+        first, then loses or fails its answer; {"delay_ms": N} answers N ms late; {"concurrent_edit":
+        true} has someone save the named object first; optional "path_prefix", "method",
+        "retry_after"."""
         try:
             data = await _json(request)
             after_apply = data.get("after_apply")
@@ -73,11 +75,21 @@ def common_control_routes(clock: SandboxClock, faults: FaultInjector) -> list[Ro
                 path_prefix=str(data.get("path_prefix", "")),
                 method=data.get("method"),
                 retry_after=None if data.get("retry_after") is None else int(data["retry_after"]),
+                delay_ms=int(data.get("delay_ms", 0)),
+                concurrent_edit=bool(data.get("concurrent_edit")),
             )
             faults.add(rule)
         except (KeyError, ValueError, TypeError) as exc:
             return _bad(f"bad fault: {exc}")
         return JSONResponse(faults.describe(), status_code=201)
+
+    async def seed_faults(request: Request) -> Response:
+        """Body: {"seed": N}: the same seed gives the same faults to the same calls (a replay)."""
+        try:
+            faults.seed(int((await _json(request))["seed"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            return _bad(f"bad seed: {exc}")
+        return Response(status_code=204)
 
     async def clear_faults(_: Request) -> Response:
         faults.clear()
@@ -97,5 +109,6 @@ def common_control_routes(clock: SandboxClock, faults: FaultInjector) -> list[Ro
         Route("/_sandbox/faults", get_faults, methods=["GET"]),
         Route("/_sandbox/faults", add_fault, methods=["POST"]),
         Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
+        Route("/_sandbox/faults/seed", seed_faults, methods=["POST"]),
         Route("/_sandbox/latency", set_latency, methods=["POST"]),
     ]

@@ -3,7 +3,11 @@
 Faults are either scripted (the next N matching calls fail) or a rate (each matching call fails
 with probability p). A fault answers an error status or drops the connection mid-answer, either
 before the call reaches the server or after it was applied (``after_apply``: the write landed but
-its answer is lost, which is what a client must survive without writing twice).
+its answer is lost, which is what a client must survive without writing twice). Two more kinds
+let the call through: a slow answer (``delay_ms``: applied at once, answered late, so a client
+that gives up first has lost the answer of a write that landed) and a concurrent edit (the server
+changes the object the call names just before the call reaches it, as a person saving the same
+record in between: QBO answers the stale SyncToken with its real 5010).
 
 Each server supplies how a fault body looks on its own wire (QBO answers 429
 with an XML ThrottleExceeded body, SPS with problem+json), so clients meet the real shapes.
@@ -24,6 +28,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 CONTROL_PREFIX = "/_sandbox"
 
 FaultBody = Callable[[Request, int, int | None], Response]
+# Edits the object a call names (path, request body) before the call goes on; servers without
+# editable objects supply none and refuse the fault kind.
+ConcurrentEdit = Callable[[str, bytes], None]
 
 
 @dataclass
@@ -36,7 +43,14 @@ class FaultRule:
     retry_after: int | None = None
     drop: bool = False  # cut the connection instead of answering
     after_apply: bool = False  # let the server apply the call first, then lose or fail its answer
+    delay_ms: int = 0  # a slow answer: the call is applied, its answer held this long
+    concurrent_edit: bool = False  # someone else saves the named object just before the call
     hits: int = 0
+
+    @property
+    def lets_through(self) -> bool:
+        """Slow answers and concurrent edits reach the server and answer as it does."""
+        return self.delay_ms > 0 or self.concurrent_edit
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method.upper():
@@ -48,12 +62,17 @@ class FaultRule:
 class FaultInjector:
     latency_ms: int = 0
     rules: list[FaultRule] = field(default_factory=list)
+    edits_objects: bool = False  # set by a server that can play a concurrent edit
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
     def add(self, rule: FaultRule) -> FaultRule:
-        if not rule.drop and rule.status < 400:
-            raise ValueError("an injected fault needs an error status (>= 400) or a drop")
+        if not (rule.drop or rule.status >= 400 or rule.lets_through):
+            raise ValueError("an injected fault needs an error status (>= 400), a drop, a delay or an edit")
+        if rule.delay_ms < 0:
+            raise ValueError("delay_ms must not be negative")
+        if rule.concurrent_edit and not self.edits_objects:
+            raise ValueError("this server has no objects another person could edit")
         if rule.rate is not None and not 0.0 <= rule.rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
         with self._lock:
@@ -99,10 +118,18 @@ class FaultMiddleware:
     The control API under ``/_sandbox/`` is never delayed or failed, so tests can always reach it.
     """
 
-    def __init__(self, app: ASGIApp, faults: FaultInjector, fault_body: FaultBody) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        faults: FaultInjector,
+        fault_body: FaultBody,
+        concurrent_edit: ConcurrentEdit | None = None,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.fault_body = fault_body
+        self.concurrent_edit = concurrent_edit
+        faults.edits_objects = concurrent_edit is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
@@ -114,6 +141,9 @@ class FaultMiddleware:
         if rule is None:
             await self.app(scope, receive, send)
             return
+        if rule.lets_through:
+            await self._let_through(rule, scope, receive, send)
+            return
         if rule.after_apply:
             await self.app(scope, receive, _discard)  # applied; its answer never reaches the client
         if rule.drop:
@@ -124,6 +154,51 @@ class FaultMiddleware:
         if rule.retry_after is not None:
             response.headers["Retry-After"] = str(rule.retry_after)
         await response(scope, receive, send)
+
+    async def _let_through(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send) -> None:
+        if rule.concurrent_edit:
+            body = await _read_body(receive)
+            if self.concurrent_edit is not None:
+                await asyncio.to_thread(self.concurrent_edit, scope["path"], body)
+            receive = _replay(body, receive)
+        if rule.delay_ms <= 0:
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)  # applied now; the client hears of it only later
+        await asyncio.sleep(rule.delay_ms / 1000)
+        for message in held:
+            await send(message)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, then: Receive) -> Receive:
+    """The body already read, once; afterwards whatever the connection says (e.g. a disconnect)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return await then()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 async def _discard(message: Message) -> None:

@@ -164,3 +164,38 @@ def test_after_apply_rules_need_drop_or_an_error_status(counted) -> None:
     with httpx.Client(base_url=base) as http:
         assert http.post("/_sandbox/faults", json={"after_apply": 200}).status_code == 400
         assert http.post("/_sandbox/faults", json={"after_apply": "later"}).status_code == 400
+
+
+def test_a_slow_answer_is_applied_at_once_and_lost_to_a_client_that_gave_up(counted) -> None:
+    base, faults, applied = counted
+    faults.add(FaultRule(delay_ms=800, count=1))
+    with httpx.Client(base_url=base, timeout=0.2) as http, pytest.raises(httpx.ReadTimeout):
+        http.post("/api/orders/1")
+    assert applied == ["/api/orders/1"]  # it landed although the client heard nothing
+    with httpx.Client(base_url=base, timeout=5) as http:
+        faults.add(FaultRule(delay_ms=300, count=1))
+        slow = http.post("/api/orders/2")
+    assert slow.status_code == 201 and slow.elapsed.total_seconds() >= 0.3
+
+
+def test_a_server_without_objects_refuses_a_concurrent_edit(counted) -> None:
+    base, _, _ = counted
+    with httpx.Client(base_url=base) as http:
+        refused = http.post("/_sandbox/faults", json={"concurrent_edit": True})
+    assert refused.status_code == 400 and "edit" in refused.json()["error"]
+
+
+def test_the_same_seed_fails_the_same_calls(served) -> None:
+    base, _, _ = served
+
+    def statuses() -> list[int]:
+        with httpx.Client(base_url=base) as http:
+            http.delete("/_sandbox/faults")
+            assert http.post("/_sandbox/faults/seed", json={"seed": 42}).status_code == 204
+            http.post("/_sandbox/faults", json={"status": 503, "rate": 0.5})
+            return [http.get("/api/r").status_code for _ in range(30)]
+
+    first = statuses()
+    assert first == statuses() and 503 in first and 200 in first
+    with httpx.Client(base_url=base) as http:
+        assert http.post("/_sandbox/faults/seed", json={"seed": "x"}).status_code == 400

@@ -57,7 +57,8 @@ def sps_purchase_order_sensor(
     sps: SpsResource,
     ledger: LedgerResource,
 ) -> dg.SensorResult:
-    folder = qbsps_config.load().sps.folders.orders
+    config = qbsps_config.load()
+    folder = config.sps.folders.orders
     with sps.client() as client:
         present = [entry.name for entry in client.iter_files(folder)]
     ordered = context.instance.get_dynamic_partitions(purchase_order_files.name)
@@ -72,7 +73,7 @@ def sps_purchase_order_sensor(
     if plan.deferred:
         context.log.info(f"{plan.deferred} more new files wait for the next poll")
     with ledger.open(actor="sps_purchase_order_sensor") as book:
-        owed = unfinished_order_files(book, folder, due_by=datetime.now(UTC))
+        owed = unfinished_order_files(book, config, due_by=datetime.now(UTC))
     requested = {*plan.new_keys, *plan.redelivered}
     retry = [name for name in owed if name in known and name not in requested]
     if retry:

@@ -14,6 +14,7 @@ from .loader import CONFIG_ENV, config_from_mapping, dump_config, load_config
 from .models import (
     INTUIT_DISCOVERY_URL,
     AccountMappings,
+    HttpSettings,
     LedgerSettings,
     PollingSettings,
     QboSettings,
@@ -34,6 +35,7 @@ __all__ = [
     "ConfigError",
     "CredentialError",
     "CredentialSource",
+    "HttpSettings",
     "ItemCrossReference",
     "ItemMatch",
     "ItemRow",

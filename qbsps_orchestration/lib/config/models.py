@@ -121,6 +121,16 @@ class WebhookSettings(_Strict):
     receiver_url: HttpUrl = "http://127.0.0.1:8713"
 
 
+class HttpSettings(_Strict):
+    """How long qbsps waits for either API and how it retries a 429, a 5xx or a broken connection
+    (exponential backoff with full jitter; a Retry-After answer is honoured up to the cap)."""
+
+    timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    max_attempts: int = Field(default=6, ge=1, le=20)
+    backoff_base_seconds: float = Field(default=0.5, ge=0, le=60)
+    backoff_max_seconds: float = Field(default=60.0, ge=0, le=900)
+
+
 class AccountMappings(_Strict):
     ap_account: QboRef
     expense_account: QboRef
@@ -165,6 +175,7 @@ class QbspsConfig(_Strict):
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
     polling: PollingSettings = Field(default_factory=PollingSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
     accounts: AccountMappings
     trading_partners: list[TradingPartner] = Field(min_length=1)
     items: list[ItemRow] = Field(default_factory=list)

@@ -12,7 +12,8 @@ import json
 from decimal import Decimal
 
 from ..config import QbspsConfig, UnknownTradingPartnerError
-from ..ledger import Direction, Ledger
+from ..ledger import Direction, DocumentRecord, Ledger
+from ..ledger.dedup import KNOWN_CODES
 from ..rsx import RsxDocument, RsxError, UnreadableDocument, order_totals, read_rsx_each, to_json, to_xml
 from ..sps import SpsClient, SpsError
 from .results import DocumentResult, InboundDocumentError
@@ -53,6 +54,9 @@ def _process(config: QbspsConfig, ledger: Ledger, path: str, name: str, raw: byt
         reason = (
             str(exc) if isinstance(exc, RsxError) else f"{name}: unreadable ({type(exc).__name__}: {exc})"
         )
+        return [_quarantined(ledger, path, name, raw, reason, _guess_format(raw))]
+    if not items:  # e.g. `[]` or `<Orders/>`: kept and named, never silently deleted
+        reason = f"{name}: holds no order document"
         return [_quarantined(ledger, path, name, raw, reason, _guess_format(raw))]
     single = raw if len(items) == 1 else None
     results = []
@@ -112,7 +116,7 @@ def _replay(config: QbspsConfig, ledger: Ledger, path: str, name: str) -> list[D
     for document_id, version_id in known:
         doc = ledger.document(document_id)
         if doc.business_key.startswith("unreadable:"):
-            results += _process(config, ledger, path, name, ledger.version(version_id).payload)
+            results += _reread(config, ledger, path, name, doc, version_id)
         else:
             results.append(
                 DocumentResult(
@@ -122,6 +126,21 @@ def _replay(config: QbspsConfig, ledger: Ledger, path: str, name: str) -> list[D
     _note(ledger, path, b"".join(ledger.version(v).payload for _, v in known), results)
     _raise_if_failed(results)
     return results
+
+
+def _reread(
+    config: QbspsConfig, ledger: Ledger, path: str, name: str, doc: DocumentRecord, version_id: int
+) -> list[DocumentResult]:
+    """A quarantined payload read again. One that reads as several documents (or none) is a piece
+    of a plural file, not a file of its own: it stays the one quarantine it was."""
+    payload = ledger.version(version_id).payload
+    try:
+        items = _read(config, name, payload)
+    except Exception:  # still unreadable: _process quarantines it again (the same row, by hash)
+        items = None
+    if items is not None and len(items) != 1:
+        return [DocumentResult(name, "quarantined", None, None, doc.id, version_id, reason=doc.reason)]
+    return _process(config, ledger, path, name, payload)
 
 
 def _note(ledger: Ledger, path: str, raw: bytes, results: list[DocumentResult]) -> None:
@@ -143,34 +162,32 @@ def _record(
     header = order.header
     # One file may hold several orders (plural wrapper): each version keeps its own document.
     payload = raw if raw is not None else _serialize(document)
+
+    def hold(reason: str) -> DocumentResult:
+        return _quarantined(
+            ledger,
+            path,
+            name,
+            payload,
+            reason,
+            document.format,
+            header.TradingPartnerId,
+            header.PurchaseOrderNumber,
+        )
+
+    if header.TsetPurposeCode not in KNOWN_CODES:
+        return hold(
+            f"{name}: Header.OrderHeader.TsetPurposeCode: {header.TsetPurposeCode!r} is not supported "
+            "(expected 00, 01, 05 or 07)"
+        )
     try:
         config.partner(header.TradingPartnerId)
     except UnknownTradingPartnerError as exc:
-        reason = f"{name}: Header.OrderHeader.TradingPartnerId: {exc}"
-        return _quarantined(
-            ledger,
-            path,
-            name,
-            payload,
-            reason,
-            document.format,
-            header.TradingPartnerId,
-            header.PurchaseOrderNumber,
-        )
+        return hold(f"{name}: Header.OrderHeader.TradingPartnerId: {exc}")
     try:
         warnings = tuple(w for w in [order_totals(order, document=name).warning] if w)
     except ArithmeticError as exc:  # numbers the reader let through but the totals cannot hold
-        reason = f"{name}: the order's totals cannot be computed ({type(exc).__name__})"
-        return _quarantined(
-            ledger,
-            path,
-            name,
-            payload,
-            reason,
-            document.format,
-            header.TradingPartnerId,
-            header.PurchaseOrderNumber,
-        )
+        return hold(f"{name}: the order's totals cannot be computed ({type(exc).__name__})")
     outcome = ledger.record_inbound(
         "Order",
         header.TradingPartnerId,

@@ -26,7 +26,7 @@ from ..ledger.records import DocumentRecord, IntentRecord, VersionRecord
 from ..mapping.doc_number import doc_number_candidates, order_marker
 from ..mapping.purchase_order import MappedOrder, MappingError, map_order
 from ..qbo import DuplicateDocNumberError, QboClient, QboError
-from ..qbo.errors import FaultError
+from ..qbo.errors import FaultError, StaleObjectError
 from ..qbo.query import select_in
 from ..qbo.refs import QboRefResolver, UnknownReferenceError
 from ..rsx import RsxError, read_rsx
@@ -121,8 +121,8 @@ class OrderSync:
         except OpenIntentError as open_intent:  # a crash left the last write unconfirmed
             intent_id, requestid = open_intent.intent_id, open_intent.requestid
             if action is Action.CREATE and (found := self._find_ours(doc, mapped.entity)):
-                self._synced(doc, version, mapped.entity, found)
-                self.ledger.complete_intent(intent_id, IntentOutcome.RECONCILED, f"found QBO {found['Id']}")
+                detail = f"found QBO {found['Id']}"
+                self._synced(doc, version, mapped.entity, found, intent_id, IntentOutcome.RECONCILED, detail)
                 return "created"
         try:
             if action is Action.CREATE:
@@ -131,13 +131,14 @@ class OrderSync:
                 fields = mapped.payload if action is Action.UPDATE else CLOSED_STATUS[mapped.entity]
                 row = self.qbo.sparse_update(mapped.entity, doc.qbo_id or "", fields, request_id=requestid)
         except (QboError, httpx.TransportError) as exc:
-            # A refusal did not land; a 429/5xx/timeout may have: its intent stays open, so the
-            # next try looks the document up first and repeats the write with the same requestid.
-            if not is_transient(exc):
+            # A refusal did not land, nor did a 5010 (QBO refused a stale SyncToken: someone saved
+            # first), which is retried with a new requestid, since QBO replays an answer for a used
+            # one. A 429/5xx/timeout may have landed: its intent stays open, so the next try looks
+            # the document up first and repeats the write with the same requestid.
+            if not is_transient(exc) or isinstance(exc, StaleObjectError):
                 self.ledger.complete_intent(intent_id, IntentOutcome.FAILED, str(exc))
             raise
-        self._synced(doc, version, mapped.entity, row)
-        self.ledger.complete_intent(intent_id, IntentOutcome.SUCCEEDED, f"QBO {row['Id']}")
+        self._synced(doc, version, mapped.entity, row, intent_id, IntentOutcome.SUCCEEDED, f"QBO {row['Id']}")
         return {Action.CREATE: "created", Action.UPDATE: "updated", Action.CLOSE: "closed"}[action]
 
     def _settle_earlier(self, doc: DocumentRecord, earlier: IntentRecord, entity: str) -> DocumentRecord:
@@ -152,9 +153,10 @@ class OrderSync:
                     found.get("DocNumber"),
                     qbo_entity=entity,
                     version_id=earlier.version_id,
+                    intent_id=earlier.id,
+                    intent_outcome=IntentOutcome.RECONCILED,
+                    intent_detail=f"found QBO {found['Id']}",
                 )
-                detail = f"found QBO {found['Id']}"
-                self.ledger.complete_intent(earlier.id, IntentOutcome.RECONCILED, detail)
             else:
                 detail = "not in QBO (by DocNumber and marker): the create never landed"
                 self.ledger.complete_intent(earlier.id, IntentOutcome.FAILED, detail)
@@ -186,7 +188,17 @@ class OrderSync:
         rows = self.qbo.query(select_in(entity, "DocNumber", numbers)).get(entity, [])
         return next((row for row in rows if marker in (row.get("PrivateNote") or "")), None)
 
-    def _synced(self, doc: DocumentRecord, version: VersionRecord, entity: str, row: dict[str, Any]) -> None:
+    def _synced(
+        self,
+        doc: DocumentRecord,
+        version: VersionRecord,
+        entity: str,
+        row: dict[str, Any],
+        intent_id: int,
+        outcome: IntentOutcome,
+        detail: str,
+    ) -> None:
+        """QBO holds ``row``: the document synced and its write's intent completed, at once."""
         self.ledger.mark_synced(
             doc.id,
             str(row["Id"]),
@@ -194,6 +206,9 @@ class OrderSync:
             row.get("DocNumber"),
             qbo_entity=entity,
             version_id=version.id,
+            intent_id=intent_id,
+            intent_outcome=outcome,
+            intent_detail=detail,
         )
 
     def _done(

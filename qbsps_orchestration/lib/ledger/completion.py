@@ -12,15 +12,15 @@ and the time of the last one come from the trail, and the trail cannot disagree 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from .audit import AuditContext, document_snapshot, record_event
-from .models import AuditEvent, Document, ReceivedFile, SyncIntent
+from .models import AuditEvent, Document, DocumentVersion, ReceivedFile, SyncIntent
 from .queries import load_document
 from .vocabulary import Direction, DocumentState
 
@@ -89,10 +89,78 @@ def unfinished_documents(
     if direction is not None:
         statement = statement.where(Document.direction == direction.value)
     docs = list(session.scalars(statement.order_by(Document.updated_at, Document.id).limit(limit)))
+    return _unfinished(session, docs, with_files=direction is not Direction.OUTBOUND)
+
+
+ACK_OWED = "its order acknowledgment (855) is not sent yet"
+
+
+def orders_owing_acks(
+    session: Session, partners: Collection[str], limit: int = 5000
+) -> list[UnfinishedDocument]:
+    """Orders in QBO whose 855 is owed (the partner wants acks) but was never recorded, is still
+    pending, or predates the order's current version (a replacement): a run that died between the
+    QBO write and the ack leaves nothing else to say so. The
+    ack's own failures set the backoff; one that failed for good waits for a person."""
+    if not partners:
+        return []
+    ack, ack_event, current = aliased(Document), aliased(AuditEvent), aliased(DocumentVersion)
+    # The ack was settled (sent, found unchanged, or refused for good) after the order's current
+    # version arrived: a replacement received later owes its partner a new 855.
+    considered = exists().where(ack_event.document_id == ack.id, ack_event.at >= current.received_at)
+    settled_ack = exists().where(
+        ack.direction == Direction.OUTBOUND.value,
+        ack.doc_type == "OrderAck",
+        ack.trading_partner_id == Document.trading_partner_id,
+        ack.business_key == Document.business_key,
+        ack.state != DocumentState.PENDING.value,
+        considered.correlate_except(ack_event),
+    )
+    statement = (
+        select(Document)
+        .join(current, current.id == Document.current_version_id)
+        .where(
+            Document.direction == Direction.INBOUND.value,
+            Document.doc_type == "Order",
+            Document.state == DocumentState.SYNCED.value,
+            Document.trading_partner_id.in_(list(partners)),
+            ~settled_ack,
+        )
+    )
+    orders = list(session.scalars(statement.order_by(Document.updated_at, Document.id).limit(limit)))
+    pending_acks = {
+        (row.trading_partner_id, row.business_key): row
+        for row in session.scalars(
+            select(Document).where(
+                Document.direction == Direction.OUTBOUND.value,
+                Document.doc_type == "OrderAck",
+                Document.state == DocumentState.PENDING.value,
+                Document.trading_partner_id.in_(list(partners)),
+            )
+        )
+    }
+    acks = {a.id: a for a in _unfinished(session, list(pending_acks.values()), with_files=False)}
+    owed = []
+    for order in _unfinished(session, orders, with_files=True):
+        pending = pending_acks.get((order.trading_partner_id, order.business_key))
+        timing = acks.get(pending.id) if pending is not None else None
+        owed.append(
+            replace(
+                order,
+                reason=(timing.reason if timing and timing.reason else ACK_OWED),
+                attempts=timing.attempts if timing else 0,
+                due_at=timing.due_at if timing else order.due_at,
+                open_intent=timing.open_intent if timing else False,
+            )
+        )
+    return owed
+
+
+def _unfinished(session: Session, docs: list[Document], *, with_files: bool) -> list[UnfinishedDocument]:
     ids = [doc.id for doc in docs]
     tries = _attempts(session, ids)
     intents = _latest_intents(session, ids)
-    files = _latest_files(session, ids) if direction is not Direction.OUTBOUND else {}
+    files = _latest_files(session, ids) if with_files else {}
     result = []
     for doc in docs:
         attempts, last_try = tries.get(doc.id, (0, None))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -166,7 +166,13 @@ class Ledger(ReferenceLedger, CredentialLedger):
         *,
         qbo_entity: str | None = None,
         version_id: int | None = None,
+        intent_id: int | None = None,
+        intent_outcome: IntentOutcome = IntentOutcome.SUCCEEDED,
+        intent_detail: str | None = None,
     ) -> None:
+        """``intent_id``: the write's intent, completed in the same transaction, so a crash can
+        never leave a synced document with an open intent, nor a closed intent on a document that
+        still looks owed (its next pass would write it again)."""
         with self._store.write() as session:
             lifecycle.mark_synced(
                 session,
@@ -178,6 +184,8 @@ class Ledger(ReferenceLedger, CredentialLedger):
                 doc_number=doc_number,
                 qbo_entity=qbo_entity,
             )
+            if intent_id is not None:
+                intents.complete_intent(session, self.context, intent_id, intent_outcome, intent_detail)
 
     def mark_failed(self, document_id: int, reason: str) -> None:
         with self._store.write() as session:
@@ -195,6 +203,11 @@ class Ledger(ReferenceLedger, CredentialLedger):
         """Documents whose remote write is still owed and needs no person (see completion.py)."""
         with self._store.read() as session:
             return completion.unfinished_documents(session, direction, limit)
+
+    def orders_owing_acks(self, partners: Collection[str]) -> list[completion.UnfinishedDocument]:
+        """Orders in QBO whose 855 (for these partners) was never sent: see completion.py."""
+        with self._store.read() as session:
+            return completion.orders_owing_acks(session, partners)
 
     def quarantine(
         self, reason: str, *, document_id: int | None = None, version_id: int | None = None

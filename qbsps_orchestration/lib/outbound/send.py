@@ -108,9 +108,7 @@ def send_document(
         earlier = unsettled.intent
         assert earlier is not None  # begin_intent always names the open intent
         superseding = earlier.version_id != outcome.version_id
-        landing, why = _settle(
-            config, ledger, sps, path, earlier, keep_landed_open=superseding and not resend
-        )
+        landing, why = _settle(config, ledger, sps, path, earlier)
         if landing is Landing.UNKNOWN:
             ledger.schedule_retry(outcome.document_id, why)  # asked again after the backoff
             return SendResult(outcome="unconfirmed", problems=(why,), **base)
@@ -123,8 +121,10 @@ def send_document(
             )
             return SendResult(outcome="held", problems=(reason,), **base)
         if landing is Landing.LANDED and earlier.version_id == outcome.version_id:
-            ledger.mark_synced(outcome.document_id, version_id=outcome.version_id)
+            _adopt(ledger, outcome.document_id, outcome.version_id, earlier.id, why)
             return SendResult(outcome=label, adopted=True, **base)
+        if landing is Landing.LANDED:  # an earlier version reached SPS; this one is sent after it
+            ledger.complete_intent(earlier.id, IntentOutcome.RECONCILED, why)
         # An earlier version settled (landed or not), or this one never landed: send this version.
         intent = ledger.begin_intent(outcome.document_id, Action.SEND, version_id=outcome.version_id)
     try:
@@ -134,7 +134,7 @@ def send_document(
         if landing is not Landing.LANDED:
             ledger.schedule_retry(outcome.document_id, f"{lost}; {why}")
             return SendResult(outcome="unconfirmed", problems=(f"{lost}; {why}",), **base)
-        ledger.mark_synced(outcome.document_id, version_id=outcome.version_id)
+        _adopt(ledger, outcome.document_id, outcome.version_id, intent.id, why)
         return SendResult(outcome=label, adopted=True, **base)
     except (SpsError, httpx.TransportError) as exc:  # refused (4xx, 429) or never sent: not landed
         ledger.complete_intent(intent.id, IntentOutcome.FAILED, str(exc))
@@ -144,31 +144,35 @@ def send_document(
             return SendResult(outcome=RETRYING, problems=(reason,), **base)
         ledger.mark_failed(outcome.document_id, f"{document.file_name}: upload to SPS failed: {exc}")
         return SendResult(outcome="failed", problems=(str(exc),), **base)
-    ledger.complete_intent(intent.id, IntentOutcome.SUCCEEDED, path)
-    ledger.mark_synced(outcome.document_id, version_id=outcome.version_id)
+    ledger.mark_synced(
+        outcome.document_id, version_id=outcome.version_id, intent_id=intent.id, intent_detail=path
+    )
     return SendResult(outcome=label, **base)
 
 
+def _adopt(ledger: Ledger, document_id: int, version_id: int, intent_id: int, why: str) -> None:
+    """SPS holds this version after all: synced, its intent reconciled, in one transaction."""
+    ledger.mark_synced(
+        document_id,
+        version_id=version_id,
+        intent_id=intent_id,
+        intent_outcome=IntentOutcome.RECONCILED,
+        intent_detail=why,
+    )
+
+
 def _settle(
-    config: QbspsConfig,
-    ledger: Ledger,
-    sps: SpsClient,
-    path: str,
-    intent: IntentRecord,
-    *,
-    keep_landed_open: bool = False,
+    config: QbspsConfig, ledger: Ledger, sps: SpsClient, path: str, intent: IntentRecord
 ) -> tuple[Landing, str]:
-    """Ask SPS whether the upload behind an open intent landed; complete the intent when it can
-    be told (landed: reconciled; absent after the history lag: failed). Unknown leaves it open, and
-    so does a landed one the caller holds for an operator (the resend then settles it)."""
+    """Ask SPS whether the upload behind an open intent landed. Absent after the history lag: the
+    intent fails here. Landed: the caller completes it (with the document synced, or held for an
+    operator); unknown leaves it open."""
     content = ledger.version(intent.version_id).payload
     lag = timedelta(seconds=config.sps.history_lag_seconds)
     try:
         landing, why = find_landing(sps, path, content, sent_at=intent.started_at, lag=lag)
     except SpsError as exc:  # SPS cannot answer now: the upload stays unconfirmed
         return Landing.UNKNOWN, f"{path}: could not ask SPS whether the last upload landed: {exc}"
-    if landing is Landing.LANDED and not keep_landed_open:
-        ledger.complete_intent(intent.id, IntentOutcome.RECONCILED, why)
-    elif landing is Landing.ABSENT:
+    if landing is Landing.ABSENT:
         ledger.complete_intent(intent.id, IntentOutcome.FAILED, why)
     return landing, why

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timedelta
 
@@ -20,7 +21,7 @@ from .control import qbo_control_routes
 from .entities import EntityService
 from .oauth import QboAuthority
 from .routes import AccountingApi
-from .schema import ENTITIES
+from .schema import BY_PATH, ENTITIES
 from .seed import seed_company
 from .store import RealmStore
 from .throttle import QboThrottle
@@ -50,7 +51,9 @@ class QboSandbox:
             ],
             exception_handlers={Exception: self._system_fault},
         )
-        self.app: ASGIApp = FaultMiddleware(starlette, faults, qbo_faults.injected_fault_body(clock.now))
+        self.app: ASGIApp = FaultMiddleware(
+            starlette, faults, qbo_faults.injected_fault_body(clock.now), self._concurrent_edit
+        )
 
     def find(self, entity: str, **equals: str) -> list[dict]:
         """Stored rows of the seeded realm whose top-level fields equal the given values (a
@@ -102,6 +105,21 @@ class QboSandbox:
     def _changed(self, realm_id: str, entity: str, entity_id: str, operation: str, when: datetime) -> None:
         if not getattr(self._seeding, "active", False):
             self.webhooks.notify(realm_id, entity, entity_id, operation, when)
+
+    def _concurrent_edit(self, path: str, body: bytes) -> None:
+        """A bookkeeper saves the object an update names, unchanged, just before the update arrives:
+        its SyncToken moves on (and QBO reports the change), so the update meets a real 5010."""
+        parts = path.strip("/").split("/")  # v3/company/<realm>/<resource>
+        entity = BY_PATH.get(parts[3].lower()) if len(parts) == 4 and parts[:2] == ["v3", "company"] else None
+        service = self._service_for(parts[2]) if entity else None
+        try:
+            named = json.loads(body) if body else None
+        except ValueError:
+            return  # not an update of a named object: nothing another person could have edited
+        entity_id = named.get("Id") if isinstance(named, dict) else None
+        current = service.store.get(entity, str(entity_id)) if service and entity and entity_id else None
+        if current is not None:
+            service.update(entity, {"Id": current["Id"], "SyncToken": current["SyncToken"], "sparse": True})
 
     async def _system_fault(self, _: Request, exc: Exception) -> Response:
         # An unexpected bug still answers in QBO's shape, so clients exercise their 5xx handling.

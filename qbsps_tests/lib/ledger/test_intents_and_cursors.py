@@ -8,6 +8,7 @@ import pytest
 
 from qbsps_orchestration.lib.ledger import (
     Action,
+    DocumentState,
     IntentOutcome,
     InvalidTransitionError,
     Ledger,
@@ -129,3 +130,21 @@ def test_a_file_remembers_its_documents_latest_fetch_first(ledger: Ledger) -> No
         (first.document_id, first.version_id),
     ]
     assert ledger.file_documents("out/PO/never") == []
+
+
+def test_a_write_confirmed_marks_synced_and_completes_its_intent_in_one_transaction(ledger: Ledger) -> None:
+    """A crash between the two used to leave a synced document with an open intent (inbound: the
+    sync never settled it) or a closed intent on a document still owed (outbound: sent again)."""
+    document_id = new_order(ledger)
+    intent = ledger.begin_intent(document_id, Action.CREATE)
+    ledger.mark_synced(document_id, "101", "0", intent_id=intent.id, intent_detail="QBO 101")
+    assert ledger.document(document_id).state is DocumentState.SYNCED and ledger.open_intents() == []
+    events = [e.event for e in ledger.audit_trail(document_id)]
+    assert events[-2:] == ["synced", "intent_completed"]
+
+    other = new_order(ledger, "PO-8")
+    spent = ledger.begin_intent(other, Action.CREATE)
+    ledger.complete_intent(spent.id, IntentOutcome.FAILED, "refused")
+    with pytest.raises(InvalidTransitionError):  # the intent part fails: the synced part rolls back
+        ledger.mark_synced(other, "102", "0", intent_id=spent.id)
+    assert ledger.document(other).state is DocumentState.PENDING and ledger.document(other).qbo_id is None

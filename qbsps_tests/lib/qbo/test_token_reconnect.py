@@ -88,15 +88,7 @@ def test_lost_refresh_answer_then_invalid_grant_needs_a_reconnect(running: Sandb
     assert stored.refresh_token not in shown and stored.refresh_token not in dead.reason
 
     # A successful `qbsps connect quickbooks` clears it; QBO calls work again.
-    settings = running.box.settings.qbo
-    connect_quickbooks(
-        running.config,
-        running.ledger,
-        AppCredentials(settings.client_id, settings.client_secret),
-        "http://localhost:8714/callback",
-        lambda request: decide(request.url),
-    )
-    assert running.ledger.reconnects_needed() == []
+    reconnect(running)
     assert running.qbo().query("SELECT * FROM Vendor")["Vendor"]
     assert "reconnecting" not in status(running)
 
@@ -156,3 +148,16 @@ def test_a_dead_newly_configured_refresh_token_is_asked_about_once(running: Sand
         with pytest.raises(QboReconnectNeededError):
             qbo_client(config, running.ledger, retry=FAST_RETRY).query("SELECT * FROM Vendor")
     assert token_calls(running) == calls
+
+
+def reconnect(running: SandboxedConnector) -> None:
+    """What the user does: `qbsps connect quickbooks` through the sandbox's consent page."""
+    settings = running.box.settings.qbo
+    connect_quickbooks(
+        running.config,
+        running.ledger,
+        AppCredentials(settings.client_id, settings.client_secret),
+        "http://localhost:8714/callback",
+        lambda request: decide(request.url),
+    )
+    assert running.ledger.reconnects_needed() == []
