@@ -122,7 +122,9 @@ class OrderSync:
             intent_id, requestid = open_intent.intent_id, open_intent.requestid
             if action is Action.CREATE and (found := self._find_ours(doc, mapped.entity)):
                 detail = f"found QBO {found['Id']}"
-                self._synced(doc, version, mapped.entity, found, intent_id, IntentOutcome.RECONCILED, detail)
+                self._synced(
+                    doc, version.id, mapped.entity, found, intent_id, IntentOutcome.RECONCILED, detail
+                )
                 return "created"
         try:
             if action is Action.CREATE:
@@ -138,7 +140,9 @@ class OrderSync:
             if not is_transient(exc) or isinstance(exc, StaleObjectError):
                 self.ledger.complete_intent(intent_id, IntentOutcome.FAILED, str(exc))
             raise
-        self._synced(doc, version, mapped.entity, row, intent_id, IntentOutcome.SUCCEEDED, f"QBO {row['Id']}")
+        self._synced(
+            doc, version.id, mapped.entity, row, intent_id, IntentOutcome.SUCCEEDED, f"QBO {row['Id']}"
+        )
         return {Action.CREATE: "created", Action.UPDATE: "updated", Action.CLOSE: "closed"}[action]
 
     def _settle_earlier(self, doc: DocumentRecord, earlier: IntentRecord, entity: str) -> DocumentRecord:
@@ -146,16 +150,9 @@ class OrderSync:
         reused (QBO would answer this change with that write's cached result)."""
         if earlier.operation is Action.CREATE:
             if found := self._find_ours(doc, entity):  # the create landed: QBO holds that version
-                self.ledger.mark_synced(
-                    doc.id,
-                    str(found["Id"]),
-                    str(found["SyncToken"]),
-                    found.get("DocNumber"),
-                    qbo_entity=entity,
-                    version_id=earlier.version_id,
-                    intent_id=earlier.id,
-                    intent_outcome=IntentOutcome.RECONCILED,
-                    intent_detail=f"found QBO {found['Id']}",
+                detail = f"found QBO {found['Id']}"
+                self._synced(
+                    doc, earlier.version_id, entity, found, earlier.id, IntentOutcome.RECONCILED, detail
                 )
             else:
                 detail = "not in QBO (by DocNumber and marker): the create never landed"
@@ -191,7 +188,7 @@ class OrderSync:
     def _synced(
         self,
         doc: DocumentRecord,
-        version: VersionRecord,
+        version_id: int,
         entity: str,
         row: dict[str, Any],
         intent_id: int,
@@ -205,7 +202,7 @@ class OrderSync:
             str(row["SyncToken"]),
             row.get("DocNumber"),
             qbo_entity=entity,
-            version_id=version.id,
+            version_id=version_id,
             intent_id=intent_id,
             intent_outcome=outcome,
             intent_detail=detail,
