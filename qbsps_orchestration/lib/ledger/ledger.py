@@ -251,6 +251,11 @@ class Ledger(ReferenceLedger, CredentialLedger):
         with self._store.read() as session:
             return VersionRecord.of(queries.load_version(session, version_id))
 
+    def revision(self, version_id: int) -> int:
+        """1 for a document's first version, 2 for the next, and so on."""
+        with self._store.read() as session:
+            return queries.revision_of(session, version_id)
+
     def versions(self, document_id: int) -> list[VersionRecord]:
         with self._store.read() as session:
             return queries.versions_of(session, document_id)

@@ -70,6 +70,15 @@ def versions_of(session: Session, document_id: int) -> list[VersionRecord]:
     return [VersionRecord.of(row) for row in rows]
 
 
+def revision_of(session: Session, version_id: int) -> int:
+    """The version's 1-based place among its document's versions."""
+    version = load_version(session, version_id)
+    statement = select(func.count()).where(
+        DocumentVersion.document_id == version.document_id, DocumentVersion.id <= version_id
+    )
+    return session.scalar(statement) or 1
+
+
 def counts_by_state(session: Session, direction: Direction | None, doc_type: str | None) -> dict[str, int]:
     statement = select(Document.state, func.count()).group_by(Document.state)
     if direction is not None:

@@ -73,3 +73,14 @@ def outbound_file_name(doc_type: str, key: str, trading_partner_id: str, fmt: Rs
         digest = hashlib.sha256(f"{key}\x00{trading_partner_id}".encode()).hexdigest()[:8]
         safe_key = f"{safe_key}_{digest}"
     return f"{FILE_PREFIXES[doc_type]}{safe_key}-{safe_partner}-v{RSX_VERSION}.{fmt}"
+
+
+def revision_file_name(file_name: str, revision: int) -> str:
+    """The name one version (1-based revision) of a document is uploaded under. The first keeps
+    the plain name; later ones add ``-r<n>``, so each version has its own path: a later upload never
+    overwrites an earlier one still waiting in `in/`, and SPS's history of a path can only show
+    that version's uploads (the landing check relies on it)."""
+    if revision <= 1:
+        return file_name
+    stem, _, extension = file_name.rpartition(".")
+    return f"{stem}-r{revision}.{extension}"

@@ -6,7 +6,7 @@ the operator asked for an explicit resend.
 
 Exactly once: an intent is recorded before the upload and completed after. Every upload is a
 transaction SPS routes to the retailer, so one whose answer was lost (or whose run died before the
-ledger heard of it) is never repeated blindly: SPS is asked first (landing.py: the deterministic
+ledger heard of it) is never repeated blindly: SPS is asked first (landing.py: the version's own
 path in `in/`, then the history) and what landed is adopted; what SPS does not show yet stays
 "unconfirmed" until the history lag has passed, and only then is it sent again.
 """
@@ -23,7 +23,7 @@ from ..config import QbspsConfig
 from ..ledger import Action, EarlierIntentError, IntentOutcome, IntentRecord, Ledger, OpenIntentError
 from ..sps import SpsClient, SpsError, UploadUnconfirmedError
 from ..transient import is_transient
-from .document import OutboundDocument
+from .document import OutboundDocument, revision_file_name
 from .landing import Landing, find_landing
 
 RETRYING = "will retry"  # a transient failure: owed still, driven on by the next sync or tick
@@ -65,7 +65,6 @@ def send_document(
 ) -> SendResult:
     if not document.validated:
         raise ValueError(f"{document.file_name}: validate the document before sending it")
-    path = config.sps.folders.outbound + document.file_name
     content = document.content()
     outcome = ledger.record_outbound(
         document.doc_type,
@@ -78,6 +77,7 @@ def send_document(
         qbo_id=qbo_id,
         content_hash=hashlib.sha256(content).hexdigest(),
     )
+    path = upload_path(config, ledger, document, outcome.version_id)
     base = {
         "doc_type": document.doc_type,
         "trading_partner_id": document.trading_partner_id,
@@ -108,7 +108,8 @@ def send_document(
         earlier = unsettled.intent
         assert earlier is not None  # begin_intent always names the open intent
         superseding = earlier.version_id != outcome.version_id
-        landing, why = _settle(config, ledger, sps, path, earlier)
+        earlier_path = upload_path(config, ledger, document, earlier.version_id)
+        landing, why = _settle(config, ledger, sps, earlier_path, earlier)
         if landing is Landing.UNKNOWN:
             ledger.schedule_retry(outcome.document_id, why)  # asked again after the backoff
             return SendResult(outcome="unconfirmed", problems=(why,), **base)
@@ -148,6 +149,12 @@ def send_document(
         outcome.document_id, version_id=outcome.version_id, intent_id=intent.id, intent_detail=path
     )
     return SendResult(outcome=label, **base)
+
+
+def upload_path(config: QbspsConfig, ledger: Ledger, document: OutboundDocument, version_id: int) -> str:
+    """Where this version of the document goes in SPS `in/`: its own path, the same on every retry."""
+    name = revision_file_name(document.file_name, ledger.revision(version_id))
+    return config.sps.folders.outbound + name
 
 
 def _adopt(ledger: Ledger, document_id: int, version_id: int, intent_id: int, why: str) -> None:

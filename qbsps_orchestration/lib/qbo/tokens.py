@@ -133,6 +133,8 @@ class QboTokenSource:
     def refresh_after_401(self, stale_access_token: str) -> str:
         """The API refused this token (revoked or expired early): get another one, once."""
         with self._lock:
+            if self._cached is not None and self._cached.access_token == stale_access_token:
+                self._cached = None  # known refused: never offered again, even if the refresh fails
             self._cached = self._refresh(stale=stale_access_token)
             return self._cached.access_token
 

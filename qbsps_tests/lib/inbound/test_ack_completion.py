@@ -18,6 +18,7 @@ from qbsps_tests.lib.outbound.landed_orders import order_bytes
 from qbsps_tests.sandboxed import SandboxedConnector
 
 ACK = "PRPO-ACK-1-SPSALLTESTID-v7.7.json"
+ACK_05 = "PRPO-ACK-1-SPSALLTESTID-v7.7-r2.json"  # the replacement's 855: its own path
 
 
 def _acks_held_by_sps(c: SandboxedConnector) -> list[str]:
@@ -115,7 +116,7 @@ def test_a_replacement_applied_without_its_ack_owes_a_new_855_once(
     assert names == ["PO-ACK-1-05.json"]
     [outcome] = process_files(c.config, c.ledger, c.sps(), c.qbo(), names, acknowledge_with=schemas)
     assert [a.outcome for a in outcome.acks] == ["sent"], outcome
-    assert _acks_held_by_sps(c) == [ACK, ACK] and unfinished_orders(c.ledger, c.config) == []
+    assert _acks_held_by_sps(c) == [ACK, ACK_05] and unfinished_orders(c.ledger, c.config) == []
     [again] = process_files(c.config, c.ledger, c.sps(), c.qbo(), names, acknowledge_with=schemas)
     assert [a.outcome for a in again.acks] == ["unchanged"]
-    assert _acks_held_by_sps(c) == [ACK, ACK] and unfinished_orders(c.ledger, c.config) == []
+    assert _acks_held_by_sps(c) == [ACK, ACK_05] and unfinished_orders(c.ledger, c.config) == []

@@ -180,7 +180,28 @@ def test_content_changed_while_unconfirmed_is_held_once_the_first_upload_shows_u
     held = process_invoice(context(c, config), key)
     assert held.invoice is not None and held.invoice.outcome == "held", held.invoice
     assert "reached SPS after all" in held.invoice.problems[0]
-    assert uploads_held_by_sps(c) == {"/" + held.invoice.path: 1}  # the change was not sent silently
+    assert held.invoice.path == first.invoice.path.replace("-v7.7.json", "-v7.7-r2.json")
+    assert uploads_held_by_sps(c) == {"/" + first.invoice.path: 1}  # the change was not sent silently
     resent = process_invoice(context(c, config), key, resend=True)  # the operator's decision
     assert resent.invoice is not None and resent.invoice.outcome == "sent", resent.invoice
-    assert uploads_held_by_sps(c) == {"/" + held.invoice.path: 2}
+    assert resent.invoice.path == held.invoice.path
+    assert uploads_held_by_sps(c) == {"/" + first.invoice.path: 1, "/" + resent.invoice.path: 1}
+
+
+def test_new_version_whose_answer_is_lost_is_not_mistaken_for_the_earlier_upload(
+    empty_connector: SandboxedConnector,
+) -> None:
+    """Seconds after version 1 landed, version 2's upload answer is lost: SPS's history of the path
+    must not vouch for version 2 with version 1's entry (the replacement 855 the fault suite lost)."""
+    c = empty_connector
+    land_order(c, "PO-REV-1")
+    invoice = c.create_invoice("INV-REV-1", "PO-REV-1", shipped=False)
+    key = invoice_key(invoice["Id"])
+    first = process_invoice(context(c, c.config), key)
+    assert first.invoice is not None and first.invoice.outcome == "sent", first.invoice
+    c.qbo().sparse_update("Invoice", invoice["Id"], {"TxnDate": "2026-11-27"}, request_id="rev-date")
+    fault(c, after_apply="drop", count=1, method="POST", path_prefix=UPLOADS)  # version 2's answer lost
+    second = process_invoice(context(c, c.config), key, resend=True)
+    assert second.invoice is not None and second.invoice.path != first.invoice.path
+    assert second.invoice.outcome == "resent" and second.invoice.adopted, second.invoice  # landed after all
+    assert uploads_held_by_sps(c) == {"/" + first.invoice.path: 1, "/" + second.invoice.path: 1}

@@ -106,6 +106,25 @@ def test_a_changed_configured_refresh_token_clears_reconnect_needed(running: San
     assert running.ledger.reconnects_needed() == []
 
 
+def test_the_client_that_lost_the_refresh_never_offers_the_refused_token_again(
+    running: SandboxedConnector,
+) -> None:
+    """One client for a whole pass: after the 401 and the lost refresh, its next call fails with the
+    reconnect message before reaching QBO (it used to send the refused token on, and a 429 or 5xx
+    answered before the token was even checked hid why nothing worked)."""
+    client = running.qbo()
+    assert client.query("SELECT * FROM Vendor")["Vendor"]
+    expire_access_and_rotate_next(running)
+    running.box.qbo.authority.drop_next_refresh_response = True
+    with pytest.raises(QboReconnectNeededError):
+        client.query("SELECT * FROM Vendor")
+    throttled = FaultRule(status=429, count=50, path_prefix="/v3/company/", retry_after=0)
+    running.box.qbo_faults.add(throttled)
+    with pytest.raises(QboReconnectNeededError, match="qbsps connect quickbooks"):
+        client.query("SELECT * FROM Vendor")
+    assert throttled.hits == 0
+
+
 def test_a_lost_answer_without_rotation_is_retried_and_needs_nothing(running: SandboxedConnector) -> None:
     running.qbo().query("SELECT * FROM Vendor")
     running.box.clock.advance(3600)  # the rotation age (24 h) is not reached: the value stays valid
