@@ -19,10 +19,11 @@ from .defs.inbound.partitions import purchase_order_files
 from .defs.names import RANGE_END, RANGE_START, TAG_RESEND, TAG_TRIGGER
 from .defs.outbound.partitions import qbo_invoices
 from .defs.retry_requests import RUN_SIZE, contiguous_ranges
-from .lib.changes import poll_cdc
+from .lib.changes import CDC_ENTITIES, poll_cdc
 from .lib.config import QbspsConfig
 from .lib.connector import open_ledger, qbo_client, sps_client
 from .lib.inbound.completion import unfinished_order_files, unfinished_orders
+from .lib.inbound.order_changes import changed_order_files
 from .lib.ledger import Ledger
 from .lib.ledger.completion import UnfinishedDocument
 from .lib.outbound.completion import unfinished_invoice_documents, unfinished_invoice_keys
@@ -78,13 +79,15 @@ def mailbox_files(config: QbspsConfig) -> list[str]:
 def sync_inbound(
     instance: dg.DagsterInstance, config: QbspsConfig, files: list[str] | None = None
 ) -> SyncReport:
-    """One pass: every file now in the mailbox and every file whose documents the ledger still
-    owes to QBO (their files left the mailbox once stored), or ``files``: replay those partitions."""
+    """One pass: every file now in the mailbox, every file whose documents the ledger still owes
+    (their files left the mailbox once stored) and every file whose QBO order a bookkeeper changed
+    (its 855 follows), or ``files``: replay those partitions."""
     folder = config.sps.folders.orders
     if files is None:
         with _reading(config) as ledger:
             owed = unfinished_order_files(ledger, config)  # a sync does not wait for the backoff
-        files = list(dict.fromkeys([*mailbox_files(config), *owed]))
+            changed = changed_order_files(ledger, config)  # a bookkeeper changed them: 855 again
+        files = list(dict.fromkeys([*mailbox_files(config), *owed, *changed]))
     report = run_partitions(instance, INBOUND_JOB, purchase_order_files.name, files, "qbsps sync inbound")
     asked = set(files)
     with _reading(config) as ledger:
@@ -137,7 +140,7 @@ def pending_invoice_keys(config: QbspsConfig) -> list[str]:
     qbo = qbo_client(config, ledger)
     try:
         cursor = ledger.get_cursor(CLI_CDC_CURSOR)
-        poll = poll_cdc(ledger, qbo, qbo.realm_id, ["Invoice"], cursor, first_lookback=timedelta(days=1))
+        poll = poll_cdc(ledger, qbo, qbo.realm_id, CDC_ENTITIES, cursor, first_lookback=timedelta(days=1))
         ledger.set_cursor(CLI_CDC_CURSOR, poll.cursor)  # only now that the changes are committed
         changes = ledger.pending_changes(entity="Invoice")
         return list(dict.fromkeys(invoice_key(change.entity_id) for change in changes))

@@ -11,10 +11,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 
+from qbsps_orchestration.lib.changes import ChangeEvent
 from qbsps_orchestration.lib.inbound import fetch_order_file
 from qbsps_orchestration.lib.ledger import Direction, DocumentState
 from qbsps_tests.lib.outbound.landed_orders import land_order, order_bytes
@@ -199,3 +202,29 @@ def test_an_unconfirmed_upload_is_settled_by_the_next_sync_outbound(
     assert c.ledger.open_intents(doc.id) == []
     assert c.ledger.document(doc.id).state is DocumentState.SYNCED
     assert list(uploads_held_by_sps(c).values()) == [1]  # adopted, never sent twice
+
+
+def test_a_bookkeepers_change_is_acknowledged_by_the_next_sync(
+    empty_connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    c, home = empty_connector, tmp_path / "dagster_home"
+    _deliver(c, "PO-BK-CLI")
+    assert _qbsps(c, home, "sync", "inbound").returncode == 0
+    [po] = c.purchase_orders()
+    line = po["Line"][0]
+    detail = {**line["ItemBasedExpenseLineDetail"], "Qty": 1}
+    amount = Decimal(str(detail["UnitPrice"]))  # one at the unit price
+    changed = {"Line": [{**line, "Amount": amount, "ItemBasedExpenseLineDetail": detail}]}
+    updated = c.qbo().sparse_update("PurchaseOrder", po["Id"], changed, request_id="bk")
+    when = datetime.fromisoformat(updated["MetaData"]["LastUpdatedTime"])
+    c.ledger.record_changes([ChangeEvent(c.config.qbo.realm_id, "PurchaseOrder", po["Id"], "Update", when)])
+
+    synced = _qbsps(c, home, "sync", "inbound")
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert "PO-BK-CLI.json" in synced.stdout
+    assert uploads_held_by_sps(c) == {
+        "/in/PRPO-BK-CLI-SPSALLTESTID-v7.7.json": 1,
+        "/in/PRPO-BK-CLI-SPSALLTESTID-v7.7-r2.json": 1,
+    }
+    assert c.ledger.pending_changes(("PurchaseOrder", "Estimate")) == []
+    assert _in_qbo(c, "PO-BK-CLI") == 1

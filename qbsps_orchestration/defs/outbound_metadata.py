@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ..lib.outbound.ack_changes import LineChange
 from ..lib.outbound.send import SendResult
 
 
@@ -21,4 +22,19 @@ def sent_metadata(results: list[SendResult]) -> dict[str, dg.MetadataValue]:
             "; ".join(f"qbsps status --document {r.document_id}" for r in results if r.document_id) or "-"
         ),
         "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in warnings) or "none"),
+        **_changes([c for r in results for c in r.changes]),
     }
+
+
+CHANGE_COLUMNS = ("line", "item", "field", "before", "after")
+
+
+def _changes(changes: list[LineChange]) -> dict[str, dg.MetadataValue]:
+    """An updated 855: per line and field, what the partner had and what it gets now."""
+    if not changes:
+        return {}
+    schema = dg.TableSchema(columns=[dg.TableColumn(name, "string") for name in CHANGE_COLUMNS])
+    records = [
+        dg.TableRecord({name: getattr(change, name) or "-" for name in CHANGE_COLUMNS}) for change in changes
+    ]
+    return {"changes": dg.MetadataValue.table(records, schema=schema)}

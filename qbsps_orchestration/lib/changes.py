@@ -21,6 +21,9 @@ MAX_ID_LENGTH = 64
 # Entities whose changes make outbound documents: a handled change of one is reopened when its
 # document never reached SPS (ledger/inbox.py).
 DOCUMENT_ENTITIES: tuple[str, ...] = ("Invoice",)
+# What SPS orders become in QBO (per partner): a bookkeeper's change to one re-acknowledges it.
+ORDER_ENTITIES: tuple[str, ...] = ("PurchaseOrder", "Estimate")
+CDC_ENTITIES: tuple[str, ...] = (*DOCUMENT_ENTITIES, *ORDER_ENTITIES)
 CDC_OVERLAP = timedelta(minutes=2)  # QBO's clock and ours differ a little; the inbox dedups overlap
 CDC_LOOKBACK_LIMIT = timedelta(days=29)  # CDC refuses changedSince older than 30 days
 
@@ -38,6 +41,9 @@ class ChangeEvent:
     occurred_at: datetime  # aware; normalised to UTC whole seconds (see the module docstring)
     event_id: str | None = None  # CloudEvents `id`; legacy bodies, CDC and sweeps have none
     source: ChangeSource = "webhook"
+    # The entity's SyncToken when the report carries the row (CDC, sweep): it tells qbsps's own
+    # write from a later one. Not part of the identity.
+    sync_token: str | None = field(default=None, compare=False)
     identity: tuple[str, str, str, datetime] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -127,6 +133,7 @@ def _from_rows(entity: str, rows: list[dict], realm_id: str, source: ChangeSourc
                 operation=_operation(row, meta),
                 occurred_at=updated,
                 source=source,
+                sync_token=str(row["SyncToken"]) if row.get("SyncToken") is not None else None,
             )
         )
     return events

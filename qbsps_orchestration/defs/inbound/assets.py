@@ -8,10 +8,12 @@ partitions failed. Re-materializing a partition replays that file from the ledge
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from ...lib.inbound.batch import process_files
+from ...lib.inbound.order_changes import mark_acknowledged
 from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
@@ -81,6 +83,7 @@ def inbound_purchase_orders(
         qbo_api,
     ):
         for name in names:  # one file at a time, reported as it completes
+            started = datetime.now(UTC)
             [outcome] = process_files(
                 config,
                 book,
@@ -100,6 +103,8 @@ def inbound_purchase_orders(
                 yield dg.AssetMaterialization(
                     QBO_PURCHASE_ORDERS, partition=outcome.name, metadata=synced_metadata(outcome)
                 )
+            if acks is not None:  # acknowledged as QBO has it now: its order changes are done
+                mark_acknowledged(book, config, [outcome], started)
             if acks is not None and outcome.acks and outcome.acks_ok:
                 yield dg.AssetMaterialization(
                     SPS_ORDER_ACKS, partition=outcome.name, metadata=sent_metadata(outcome.acks)

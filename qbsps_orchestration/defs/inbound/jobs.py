@@ -8,3 +8,10 @@ inbound_purchase_orders_job = dg.define_asset_job(
     description="Fetch purchase order files from SPS, write them to QuickBooks, acknowledge them; "
     "one partition per file.",
 )
+
+order_acks_job = dg.define_asset_job(
+    "order_acks_job",
+    selection=[SPS_ORDER_ACKS],
+    description="Acknowledge orders again as QuickBooks has them now (a bookkeeper changed them); "
+    "one partition per file, nothing fetched or written to QuickBooks.",
+)

@@ -1,4 +1,5 @@
-"""qbo_invoice_changes: the hourly sweep of QBO invoices by MetaData.LastUpdatedTime.
+"""qbo_invoice_changes: the hourly sweep of QBO invoices (and of the purchase orders and estimates
+SPS orders became) by MetaData.LastUpdatedTime.
 
 A missed window is backfilled like any Dagster backfill (select the hours, materialize); what it
 finds goes to the same inbox as webhooks and CDC, which dedups it.
@@ -6,7 +7,7 @@ finds goes to the same inbox as webhooks and CDC, which dedups it.
 
 import dagster as dg
 
-from ...lib.changes import from_query_rows
+from ...lib.changes import CDC_ENTITIES, from_query_rows
 from ...lib.qbo.query import quote
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..names import POOL_QBO
@@ -18,7 +19,8 @@ from .partitions import change_hours
     group_name="qbo_changes",
     kinds={"quickbooks"},
     pool=POOL_QBO,
-    description="QBO invoices changed in each hour (LastUpdatedTime), recorded in the ledger inbox.",
+    description="QBO invoices and orders changed in each hour (LastUpdatedTime), recorded in the ledger "
+    "inbox.",
 )
 def qbo_invoice_changes(
     context: dg.AssetExecutionContext,
@@ -27,16 +29,18 @@ def qbo_invoice_changes(
     qbo: QboResource,
 ) -> dg.MaterializeResult:
     window = context.partition_time_window
-    statement = (
-        f"SELECT * FROM Invoice WHERE Metadata.LastUpdatedTime >= {quote(window.start)} "
-        f"AND Metadata.LastUpdatedTime < {quote(window.end)}"
-    )
     realm = qbsps_config.load().qbo.realm_id
     with (
         ledger.open(actor="qbo_invoice_changes", run_id=context.run.run_id) as book,
         qbo.client(book) as client,
     ):
-        events = from_query_rows("Invoice", client.query_all("Invoice", statement), realm)
+        events = []
+        for entity in CDC_ENTITIES:  # invoices, and the orders whose 855 follows a bookkeeper's change
+            statement = (
+                f"SELECT * FROM {entity} WHERE Metadata.LastUpdatedTime >= {quote(window.start)} "
+                f"AND Metadata.LastUpdatedTime < {quote(window.end)}"
+            )
+            events += from_query_rows(entity, client.query_all(entity, statement), realm)
         new = book.record_changes(events)
     return dg.MaterializeResult(
         metadata={

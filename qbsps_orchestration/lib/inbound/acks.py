@@ -1,14 +1,22 @@
 """Order acknowledgments (855) for partners that want them, once an order has landed in QBO.
 
-The ack is dated the day qbsps received the order, so rebuilding it gives the same content and the
-ledger never sends it twice.
+The ack reflects the QBO document as it is now, and is dated the day qbsps received the order, so
+rebuilding it gives the same content and the ledger never sends it twice. When it differs from the
+855 sent before (the order was replaced, or a bookkeeper changed a quantity, a price, the expected
+date or removed a line in QuickBooks), it goes out once more as a replacement (TsetPurposeCode 05),
+with the per-line changes on the result.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+
 from ..config import QbspsConfig
-from ..ledger import Disposition, Ledger
+from ..ledger import Direction, Disposition, Ledger, VersionRecord
+from ..outbound.ack_changes import LineChange, ack_changes
 from ..outbound.ack_status import ack_line_status
+from ..outbound.document import OutboundDocument
 from ..outbound.order_ack import build_order_ack
 from ..outbound.rules import validate
 from ..outbound.schemas import RsxSchemas
@@ -18,6 +26,8 @@ from ..reference.profiles import with_profile
 from ..rsx import read_rsx
 from ..sps import SpsClient
 from .results import DocumentResult
+
+ORIGINAL, REPLACEMENT = "00", "05"
 
 
 def acknowledge(
@@ -31,7 +41,7 @@ def acknowledge(
     resend: bool = False,
 ) -> list[SendResult]:
     """Acks reflect the QBO document as it is now: a line whose quantity a bookkeeper changed is IQ,
-    a line removed is IR; otherwise every line is accepted."""
+    its price IP, the expected date DR, more than one IC, a line removed IR; otherwise IA."""
     sent = []
     for result in results:
         if result.document_id is None or not result.qbo_id:
@@ -51,19 +61,49 @@ def acknowledge(
             line_status=ack_line_status(order, in_qbo),
             ack_date=doc.created_at.date(),
         )
-        if len([v for v in ledger.versions(doc.id) if v.disposition is Disposition.APPLIED]) > 1:
-            # The order was replaced after it landed: acknowledge the new version as a replacement.
-            document.data["Header"]["OrderHeader"]["TsetPurposeCode"] = "05"
+        replaced = len([v for v in ledger.versions(doc.id) if v.disposition is Disposition.APPLIED]) > 1
+        earlier = _earlier_acks(ledger, document)
+        changes = _mark_purpose(document, earlier, replaced)
         validate(document, schemas=schemas, order=order)
-        sent.append(
-            send_document(
-                config,
-                ledger,
-                sps,
-                document,
-                qbo_entity=doc.qbo_entity or "PurchaseOrder",
-                qbo_id=result.qbo_id,
-                resend=resend,
-            )
+        outcome = send_document(
+            config,
+            ledger,
+            sps,
+            document,
+            qbo_entity=doc.qbo_entity or "PurchaseOrder",
+            qbo_id=result.qbo_id,
+            resend=resend,
         )
+        sent.append(dataclasses.replace(outcome, changes=tuple(changes)))
     return sent
+
+
+def _earlier_acks(ledger: Ledger, document: OutboundDocument) -> list[VersionRecord]:
+    found = ledger.find_document(
+        Direction.OUTBOUND, document.doc_type, document.trading_partner_id, document.business_key
+    )
+    return ledger.versions(found.id) if found is not None else []
+
+
+def _mark_purpose(
+    document: OutboundDocument, earlier: list[VersionRecord], replaced: bool
+) -> list[LineChange]:
+    """Set the ack's TsetPurposeCode; returns its line changes against the last 855 sent.
+
+    The same content as the latest recorded version keeps that version's purpose (a rebuild, or a
+    send a crash interrupted, resumes it). New content is a replacement (05) once an 855 reached
+    SPS, or when the order itself was replaced; else the original (00)."""
+    header = document.data["Header"]["OrderHeader"]
+    applied = [v for v in earlier if v.disposition is Disposition.APPLIED]
+    if earlier:
+        latest = earlier[-1]
+        header["TsetPurposeCode"] = latest.tset_purpose_code or ORIGINAL
+        if hashlib.sha256(document.content()).hexdigest() == latest.content_hash:
+            return _changes(applied[-1], document) if applied and applied[-1].id != latest.id else []
+    header["TsetPurposeCode"] = REPLACEMENT if applied or replaced else ORIGINAL
+    return _changes(applied[-1], document) if applied else []
+
+
+def _changes(sent: VersionRecord, document: OutboundDocument) -> list[LineChange]:
+    before = read_rsx(sent.payload, source=f"ledger version {sent.id}", doc_type="OrderAck")[0].data
+    return ack_changes(before, document.data)

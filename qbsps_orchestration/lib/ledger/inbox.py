@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..changes import DOCUMENT_ENTITIES, ChangeEvent
+from ..changes import DOCUMENT_ENTITIES, ORDER_ENTITIES, ChangeEvent
 from .errors import LedgerInputError
 from .models import ChangeRecord, Document, SequenceCounter, utcnow
 from .vocabulary import Direction, DocumentState
@@ -72,7 +72,7 @@ def record_changes(session: Session, events: Iterable[ChangeEvent]) -> int:
     run that did not before: new rows, plus handled rows reopened by a distinct webhook event or
     re-reported (CDC, sweep, webhook retry) while their documents never reached SPS."""
     unique: dict[tuple[str, str, str, datetime], ChangeEvent] = {}
-    for event in events:
+    for event in _worth_keeping(session, list(events)):
         unique.setdefault(event.identity, event)  # the first report of a change wins
     at = utcnow()
     rows = [
@@ -106,6 +106,35 @@ def record_changes(session: Session, events: Iterable[ChangeEvent]) -> int:
         again = _reopen_for_new_event(session, event, at) if event.event_id is not None else 0
         reopened += again or _reopen_unsent(session, event, at)
     return len(inserted) + reopened
+
+
+def _worth_keeping(session: Session, events: list[ChangeEvent]) -> list[ChangeEvent]:
+    """Changes of orders (PurchaseOrder, Estimate) matter only as a bookkeeper's update of an SPS
+    order qbsps put in QBO: its 855 follows. Not kept: a QBO order that did not come from SPS, a
+    create (qbsps's own, or someone else's order), and a CDC or sweep row whose SyncToken is still
+    the one qbsps's own write left. Deletions are not acknowledged (not built)."""
+    orders = [e for e in events if e.entity in ORDER_ENTITIES and e.operation == "Update"]
+    if not orders:
+        return [e for e in events if e.entity not in ORDER_ENTITIES]
+    wanted = sorted({e.entity_id for e in orders})
+    tokens: dict[tuple[str, str], str | None] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = session.execute(
+            select(Document.qbo_entity, Document.qbo_id, Document.qbo_sync_token).where(
+                Document.direction == Direction.INBOUND.value,
+                Document.qbo_entity.in_(ORDER_ENTITIES),
+                Document.qbo_id.in_(wanted[start : start + _CHUNK]),
+            )
+        )
+        tokens.update({(r.qbo_entity, r.qbo_id): r.qbo_sync_token for r in rows})
+
+    def keep(event: ChangeEvent) -> bool:
+        key = (event.entity, event.entity_id)
+        if key not in tokens:
+            return False
+        return event.sync_token is None or event.sync_token != tokens[key]
+
+    return [e for e in events if e.entity not in ORDER_ENTITIES or (e.operation == "Update" and keep(e))]
 
 
 def _reopen_for_new_event(session: Session, event: ChangeEvent, at: datetime) -> int:
@@ -172,13 +201,15 @@ def _reopen_unsent(session: Session, event: ChangeEvent, at: datetime) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def pending_changes(session: Session, entity: str | None, limit: int) -> list[InboxRecord]:
-    """Unhandled changes, oldest change first (ties: arrival order)."""
+def pending_changes(session: Session, entity: str | Sequence[str] | None, limit: int) -> list[InboxRecord]:
+    """Unhandled changes (of one entity, or of several), oldest change first (ties: arrival order)."""
     if limit < 1:
         raise LedgerInputError(f"pending_changes limit must be at least 1, got {limit}")
     query = select(ChangeRecord).where(ChangeRecord.handled_at.is_(None))
-    if entity is not None:
+    if isinstance(entity, str):
         query = query.where(ChangeRecord.entity == entity)
+    elif entity is not None:
+        query = query.where(ChangeRecord.entity.in_(list(entity)))
     rows = session.scalars(query.order_by(ChangeRecord.changed_at, ChangeRecord.id).limit(limit))
     return [InboxRecord.of(row) for row in rows]
 

@@ -256,6 +256,11 @@ class Ledger(ReferenceLedger, CredentialLedger):
         with self._store.read() as session:
             return queries.revision_of(session, version_id)
 
+    def order_files(self, entity_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+        """(QBO entity, id) -> the file of the SPS order that became it (its current version)."""
+        with self._store.read() as session:
+            return queries.order_files(session, list(entity_ids))
+
     def versions(self, document_id: int) -> list[VersionRecord]:
         with self._store.read() as session:
             return queries.versions_of(session, document_id)
@@ -322,7 +327,9 @@ class Ledger(ReferenceLedger, CredentialLedger):
         with self._store.write() as session:
             return inbox.record_changes(session, batch)
 
-    def pending_changes(self, entity: str | None = None, limit: int = 1000) -> list[InboxRecord]:
+    def pending_changes(
+        self, entity: str | Sequence[str] | None = None, limit: int = 1000
+    ) -> list[InboxRecord]:
         with self._store.read() as session:
             return inbox.pending_changes(session, entity, limit)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..changes import ORDER_ENTITIES
 from .dedup import DocumentFacts
 from .errors import DocumentNotFoundError, InvalidTransitionError
 from .models import Document, DocumentVersion
@@ -77,6 +78,23 @@ def revision_of(session: Session, version_id: int) -> int:
         DocumentVersion.document_id == version.document_id, DocumentVersion.id <= version_id
     )
     return session.scalar(statement) or 1
+
+
+def order_files(session: Session, entity_ids: list[str]) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    wanted = sorted(set(entity_ids))
+    for start in range(0, len(wanted), 500):  # far below SQLite's bound-parameter limit
+        rows = session.execute(
+            select(Document.qbo_entity, Document.qbo_id, DocumentVersion.source_path)
+            .join(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+            .where(
+                Document.direction == Direction.INBOUND.value,
+                Document.qbo_entity.in_(ORDER_ENTITIES),
+                Document.qbo_id.in_(wanted[start : start + 500]),
+            )
+        )
+        found.update({(r.qbo_entity, r.qbo_id): r.source_path for r in rows if r.source_path})
+    return found
 
 
 def counts_by_state(session: Session, direction: Direction | None, doc_type: str | None) -> dict[str, int]:

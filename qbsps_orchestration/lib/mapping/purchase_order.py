@@ -94,6 +94,9 @@ def map_order(
         payload["APAccountRef"] = {"value": resolve("Account", accounts.ap_account)}
         payload["Memo"] = memo
         payload["POStatus"] = "Open"
+        requested = order.date("010")  # the requested ship date: a bookkeeper's change is acknowledged
+        if requested is not None and requested.Date is not None:
+            payload["ExpectedDate"] = requested.Date.isoformat()
         if ship_to:
             payload["ShipAddr"] = _address(ship_to)
     else:

@@ -1,8 +1,9 @@
 """Inbound RSX Order that landed in QBO → RSX 7.7 OrderAck (855). Pure; no I/O.
 
 Every line is acknowledged with its own status (the "detail" acknowledgement types): IA accepted
-as ordered, IQ accepted with a changed quantity, IR rejected (an item qbsps could not map), or any
-other ItemStatusCode the caller decides. The header type follows from the lines: AD when all are
+as ordered, IQ accepted with a changed quantity, IP with a changed price, DR with a new ship date,
+IC with more than one of those, IR rejected (an item qbsps could not map), or any other
+ItemStatusCode the caller decides. The header type follows from the lines: AD when all are
 accepted unchanged, RD when all are rejected, AC otherwise.
 """
 
@@ -23,6 +24,9 @@ from .totals import ZERO, cents
 TSET_ORIGINAL = "00"
 ACCEPTED = "IA"
 QUANTITY_CHANGED = "IQ"
+PRICE_CHANGED = "IP"
+DATE_RESCHEDULED = "DR"
+CHANGES_MADE = "IC"  # accepted with more than one change (quantity, price, date)
 REJECTED = "IR"
 ACK_NO_CHANGE = "AD"  # detail, no change
 ACK_WITH_CHANGE = "AC"  # detail and change
@@ -33,11 +37,13 @@ DEFAULT_UOM = "EA"
 
 @dataclass(frozen=True)
 class LineAck:
-    """How one order line is acknowledged. `quantity` is what will ship (None: as ordered)."""
+    """How one order line is acknowledged. `quantity` is what will ship and `price` what it costs
+    (None: as ordered)."""
 
     item_status_code: str
     quantity: Decimal | None = None
     ship_date: date | None = None
+    price: Decimal | None = None
 
     @classmethod
     def accepted(cls, *, ship_date: date | None = None) -> LineAck:
@@ -159,6 +165,8 @@ def _ack_line(
     acknowledgement: dict[str, Any] = {"ItemStatusCode": ack.item_status_code}
     if quantity is not None:
         acknowledgement.update(ItemScheduleQty=quantity, ItemScheduleUOM=uom)
+    if ack.price is not None:
+        acknowledgement.update(PurchasePrice=ack.price)
     if ship_date is not None and ack.item_status_code != REJECTED:
         acknowledgement.update(ItemScheduleQualifier=SCHEDULED_SHIP, ItemScheduleDate=ship_date.isoformat())
     out: dict[str, Any] = {
@@ -179,8 +187,9 @@ def _summary(lines: list[dict[str, Any]]) -> dict[str, Any]:
     """TotalAmount is what the acknowledgement commits to: Σ acknowledged quantity × price."""
     total = ZERO
     for line in lines:
-        price = line["OrderLine"].get("PurchasePrice")
-        quantity = line["LineItemAcknowledgement"][0].get("ItemScheduleQty")
+        acknowledged = line["LineItemAcknowledgement"][0]
+        price = acknowledged.get("PurchasePrice", line["OrderLine"].get("PurchasePrice"))
+        quantity = acknowledged.get("ItemScheduleQty")
         if price is not None and quantity is not None:
             total += quantity * price
     return {"TotalAmount": cents(total), "TotalLineItemNumber": len(lines)}

@@ -14,6 +14,8 @@ from .totals import as_decimal, shown
 HEADER = "Header.OrderHeader"
 _HEADER_REQUIRED = ("TradingPartnerId", "PurchaseOrderNumber", "AcknowledgementType", "AcknowledgementDate")
 _ACCEPTING = ("IA", "AC")  # accepted as ordered (AC: accepted and shipped)
+# Accepted with a change: quantity, price, rescheduled date, several changes.
+_ACCEPTING_CHANGED = ("IQ", "IP", "DR", "IC")
 
 
 def check_order_ack(findings: Findings, data: dict[str, Any], order: Order | None) -> None:
@@ -103,5 +105,5 @@ def _check_type(findings: Findings, ack_type: str | None, statuses: list[str]) -
     if ack_type == "AD" and any(code not in _ACCEPTING for code in statuses):
         changed = sorted(set(statuses) - set(_ACCEPTING))
         findings.problem(path, f"AD (no change) but lines carry {', '.join(changed)}; use AC")
-    elif ack_type in REJECTING_ACK_TYPES and any(code in _ACCEPTING + ("IQ",) for code in statuses):
+    elif ack_type in REJECTING_ACK_TYPES and any(c in _ACCEPTING + _ACCEPTING_CHANGED for c in statuses):
         findings.problem(path, f"{ack_type} rejects the order but some lines are accepted")

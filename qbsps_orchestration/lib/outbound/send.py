@@ -23,6 +23,7 @@ from ..config import QbspsConfig
 from ..ledger import Action, EarlierIntentError, IntentOutcome, IntentRecord, Ledger, OpenIntentError
 from ..sps import SpsClient, SpsError, UploadUnconfirmedError
 from ..transient import is_transient
+from .ack_changes import LineChange
 from .document import OutboundDocument, revision_file_name
 from .landing import Landing, find_landing
 
@@ -41,6 +42,7 @@ class SendResult:
     problems: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
     adopted: bool = False  # an unconfirmed upload SPS turned out to hold: recorded, not sent again
+    changes: tuple[LineChange, ...] = ()  # an updated 855: what changed against the one sent before
 
     @property
     def failed(self) -> bool:

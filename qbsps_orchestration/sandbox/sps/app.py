@@ -77,5 +77,9 @@ class SpsSandbox:
         """Paths (no leading slash) of every file under ``folder``, recursively, sorted."""
         return self.service.mailbox.files_under(folder)
 
+    def accepted(self, path: str) -> list[bytes]:
+        """The bytes of each accepted upload to ``path`` (in `in/`), oldest first."""
+        return list(self.service.accepted.get(normalize(path), []))
+
     def history(self) -> list[dict]:
         return [e.as_item(self.base_url) for e in self.service.history.query()]

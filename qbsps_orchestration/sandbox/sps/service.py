@@ -33,6 +33,8 @@ class SpsMailboxService:
         # A fault for tests (/_sandbox/sps/listing): every page after the first hands back the
         # cursor it was asked with, as a broken paging backend would, so a client must notice.
         self.repeat_cursor = False
+        # What the trading partners received: the bytes of every accepted upload, per path.
+        self.accepted: dict[str, list[bytes]] = {}
         self.upload_folder = _folder(settings.upload_folder)
         self.orders_folder = _folder(settings.orders_folder)
         self.mailbox.mkdir(self.upload_folder)
@@ -80,6 +82,7 @@ class SpsMailboxService:
         verdict: RsxVerdict = check_upload(content, self.schemas)
         if verdict.accepted:
             self.history.add_status(entry, "accepted", document_type=verdict.document_type)
+            self.accepted.setdefault(path, []).append(content)
             self.mailbox.delete(path)  # consumed: SPS removes what it has processed
         else:
             self.history.add_status(

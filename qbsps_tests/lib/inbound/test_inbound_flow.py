@@ -234,49 +234,52 @@ def test_qbsps_own_demo_orders_land_on_a_machine_without_the_samples(
     assert len(c.purchase_orders()) == len(results) >= 3
 
 
-def test_order_ack_follows_the_qbo_document_and_changes_only_with_resend(
-    empty_connector: SandboxedConnector,
-) -> None:
+def test_a_bookkeepers_change_in_qbo_sends_the_updated_855_once(empty_connector: SandboxedConnector) -> None:
     from qbsps_orchestration.lib.inbound.batch import process_files
+    from qbsps_orchestration.lib.outbound.ack_changes import LineChange
     from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 
     c = empty_connector
     schemas = RsxSchemas(shared_dir() / "sps_samples" / "schemas" / "v777")
     c.box.sps.put_file(c.orders_folder + "PO7.json", _order("PO7", [GOOD_LINE]))
     [first] = process_files(c.config, c.ledger, c.sps(), c.qbo(), ["PO7.json"], acknowledge_with=schemas)
-    assert [a.outcome for a in first.acks] == ["sent"]
+    assert [a.outcome for a in first.acks] == ["sent"] and first.acks[0].changes == ()
     sent = json.loads(c.ledger.version(first.acks[0].version_id).payload)
     assert sent["Header"]["OrderHeader"]["AcknowledgementType"] == "AD"
 
-    po = c.purchase_orders()[0]  # the bookkeeper ships 3 of the 4 ordered
+    po = c.purchase_orders()[0]  # the bookkeeper ships 3 of the 4 ordered, at another price
     line = po["Line"][0]
-    detail = {**line["ItemBasedExpenseLineDetail"], "Qty": 3}
+    detail = {**line["ItemBasedExpenseLineDetail"], "Qty": 3, "UnitPrice": Decimal("19.50")}
     c.qbo().sparse_update(
         "PurchaseOrder",
         po["Id"],
-        {"Line": [{**line, "Amount": Decimal("60.00"), "ItemBasedExpenseLineDetail": detail}]},
+        {"Line": [{**line, "Amount": Decimal("58.50"), "ItemBasedExpenseLineDetail": detail}]},
         request_id="po7-qty",
     )
-    [held] = process_files(
-        c.config, c.ledger, c.sps(), c.qbo(), ["PO7.json"], fetch=False, sync=False, acknowledge_with=schemas
-    )
-    assert [a.outcome for a in held.acks] == ["held"] and held.ack_error
-    [resent] = process_files(
-        c.config,
-        c.ledger,
-        c.sps(),
-        c.qbo(),
-        ["PO7.json"],
-        fetch=False,
-        sync=False,
-        acknowledge_with=schemas,
-        resend=True,
-    )
-    assert [a.outcome for a in resent.acks] == ["resent"]
-    ack = json.loads(c.ledger.version(resent.acks[0].version_id).payload)
-    assert ack["Header"]["OrderHeader"]["AcknowledgementType"] == "AC"
+    acks_only = {"fetch": False, "sync": False, "acknowledge_with": schemas}
+    [updated] = process_files(c.config, c.ledger, c.sps(), c.qbo(), ["PO7.json"], **acks_only)
+    [ack_result] = updated.acks
+    assert ack_result.outcome == "sent" and updated.ack_error is None, updated
+    assert ack_result.path.endswith("PRPO7-SPSALLTESTID-v7.7-r2.json")  # its own path, never overwriting
+    ack = json.loads(c.ledger.version(ack_result.version_id).payload)
+    header = ack["Header"]["OrderHeader"]
+    assert (header["TsetPurposeCode"], header["AcknowledgementType"]) == ("05", "AC")
     status = ack["LineItem"][0]["LineItemAcknowledgement"][0]
-    assert (status["ItemStatusCode"], status["ItemScheduleQty"]) == ("IQ", 3)
+    assert (status["ItemStatusCode"], status["ItemScheduleQty"], status["PurchasePrice"]) == ("IC", 3, 19.5)
+    assert ack["Summary"]["TotalAmount"] == 58.5
+    item = GOOD_LINE["BuyerPartNumber"]
+    assert [(ch.field, ch.before, ch.after) for ch in ack_result.changes] == [
+        ("status", "IA", "IC"),
+        ("quantity", "4", "3"),
+        ("price", None, "19.5"),
+        ("acknowledgement type", "AD", "AC"),
+    ]
+    assert ack_result.changes[0] == LineChange("1", item, "status", "IA", "IC")
+
+    [again] = process_files(c.config, c.ledger, c.sps(), c.qbo(), ["PO7.json"], **acks_only)
+    assert [a.outcome for a in again.acks] == ["unchanged"]
+    acks = [h["path"] for h in c.box.sps.history() if h["direction"] == "inbound"]
+    assert acks == ["/in/PRPO7-SPSALLTESTID-v7.7.json", "/in/PRPO7-SPSALLTESTID-v7.7-r2.json"]
 
 
 def test_create_policy_makes_a_noninventory_item_once_and_reuses_it(

@@ -61,7 +61,8 @@ def test_a_later_change_of_the_same_entity_is_a_new_row_and_duplicates_in_one_ca
 def test_published_webhook_samples_and_cdc_sample_describe_two_changes(ledger: Ledger) -> None:
     samples = shared_dir() / "reference" / "qbo_samples"
     realm = "9130357766900456"
-    assert ledger.record_changes(parse_webhook_body((samples / "webhook_legacy.json").read_bytes())) == 2
+    # The sample's PurchaseOrder 154 is no SPS order of this ledger: its update is not kept.
+    assert ledger.record_changes(parse_webhook_body((samples / "webhook_legacy.json").read_bytes())) == 1
     assert ledger.record_changes(parse_webhook_body((samples / "webhook_cloudevents.json").read_bytes())) == 0
     cdc = json.loads((samples / "cdc_response.json").read_text())
     flattened = {
@@ -73,7 +74,6 @@ def test_published_webhook_samples_and_cdc_sample_describe_two_changes(ledger: L
     assert ledger.record_changes(from_cdc(flattened, realm)) == 0
     assert sorted((r.entity, r.entity_id, r.operation) for r in ledger.pending_changes()) == [
         ("Invoice", "145", "Delete"),
-        ("PurchaseOrder", "154", "Update"),
     ]
 
 
@@ -81,10 +81,11 @@ def test_pending_filters_orders_limits_and_handled_rows_leave(ledger: Ledger) ->
     ledger.record_changes(
         [change("3", T0 + timedelta(minutes=2)), change("1"), change("2", T0 + timedelta(minutes=1))]
     )
-    ledger.record_changes([change("9", entity="PurchaseOrder")])
+    ledger.record_changes([change("9", entity="Vendor")])
     assert [r.entity_id for r in ledger.pending_changes("Invoice")] == ["1", "2", "3"]  # oldest change first
     assert [r.entity_id for r in ledger.pending_changes("Invoice", limit=2)] == ["1", "2"]
-    assert [r.entity for r in ledger.pending_changes("PurchaseOrder")] == ["PurchaseOrder"]
+    assert [r.entity for r in ledger.pending_changes("Vendor")] == ["Vendor"]
+    assert [r.entity_id for r in ledger.pending_changes(("Vendor", "Invoice"), limit=2)] == ["1", "9"]
 
     first, second = ledger.pending_changes("Invoice", limit=2)
     run = ledger.as_actor("dagster", run_id="run-42")
@@ -177,3 +178,25 @@ def test_sequences_are_independent_and_blocks_are_contiguous(ledger: Ledger) -> 
         ledger.next_values("sscc/0614141", 0)
     with pytest.raises(LedgerInputError, match="sequence name must be 1-128"):
         ledger.next_value("")
+
+
+def test_only_a_bookkeepers_update_of_an_sps_order_is_kept(ledger: Ledger) -> None:
+    order = ledger.record_inbound(
+        "Order", "TP", "PO-154", b"{}", format="json", source_path="out/PO/PO-154.json"
+    )
+    ledger.mark_synced(order.document_id, "154", "3", qbo_entity="PurchaseOrder", version_id=order.version_id)
+    ours = {"Id": "154", "SyncToken": "3", "MetaData": {"LastUpdatedTime": T0.isoformat()}}
+    later = {
+        **ours,
+        "SyncToken": "4",
+        "MetaData": {"LastUpdatedTime": (T0 + timedelta(minutes=5)).isoformat()},
+    }
+    assert ledger.record_changes(from_cdc({"PurchaseOrder": [ours]}, REALM)) == 0  # qbsps's own write
+    assert ledger.record_changes([change("154", entity="PurchaseOrder", operation="Create")]) == 0
+    assert ledger.record_changes([change("155", entity="PurchaseOrder")]) == 0  # not from SPS
+    assert ledger.record_changes([change("154", entity="Estimate")]) == 0  # another entity's 154
+    assert ledger.record_changes(from_cdc({"PurchaseOrder": [later]}, REALM)) == 1  # the bookkeeper
+    assert ledger.record_changes([change("154", T0 + timedelta(minutes=5), entity="PurchaseOrder")]) == 0
+    [row] = ledger.pending_changes(("PurchaseOrder", "Estimate"))
+    assert (row.entity_id, row.operation, row.source) == ("154", "Update", "cdc")
+    assert ledger.order_files(["154", "155"]) == {("PurchaseOrder", "154"): "out/PO/PO-154.json"}

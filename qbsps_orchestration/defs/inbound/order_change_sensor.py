@@ -1,0 +1,37 @@
+"""qbo_order_change_sensor: a bookkeeper changed, in QuickBooks, an order that came from SPS.
+
+The change waits in the ledger inbox (webhook, CDC, sweep); the sensor turns the orders' files into
+runs of ``order_acks_job``, which acknowledges them again as QBO has them now (the updated 855 goes
+out once, with its per-line changes in the partition's metadata) and marks the changes handled.
+Like every sensor here it only reads and requests.
+"""
+
+import dagster as dg
+
+from ...lib.inbound.order_changes import changed_order_files
+from ...resources import LedgerResource, QbspsConfigResource
+from ..change_requests import CHANGE_SENSOR_INTERVAL_SECONDS, change_run_requests
+from .jobs import order_acks_job
+from .partitions import purchase_order_files
+
+TRIGGER = "qbo_order_change_sensor"
+
+
+@dg.sensor(
+    job=order_acks_job,
+    minimum_interval_seconds=CHANGE_SENSOR_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Turns QBO changes to SPS orders (webhook, CDC, sweep) into runs that send the updated 855.",
+)
+def qbo_order_change_sensor(
+    context: dg.SensorEvaluationContext, qbsps_config: QbspsConfigResource, ledger: LedgerResource
+) -> dg.SensorResult:
+    config = qbsps_config.load()
+    with ledger.open(actor=TRIGGER) as book:
+        files = changed_order_files(book, config)
+    known = set(context.instance.get_dynamic_partitions(purchase_order_files.name))
+    keys = [name for name in files if name in known]  # an order's file is a partition once fetched
+    asked = change_run_requests(
+        context.instance, context.cursor, keys, purchase_order_files.name, "acks", TRIGGER
+    )
+    return dg.SensorResult(run_requests=asked.run_requests, cursor=asked.cursor)
