@@ -29,9 +29,14 @@ def qbo_order_change_sensor(
     config = qbsps_config.load()
     with ledger.open(actor=TRIGGER) as book:
         files = changed_order_files(book, config)
-    known = set(context.instance.get_dynamic_partitions(purchase_order_files.name))
-    keys = [name for name in files if name in known]  # an order's file is a partition once fetched
+    # A file whose partition retention pruned comes back as a new partition: the ledger has it all.
     asked = change_run_requests(
-        context.instance, context.cursor, keys, purchase_order_files.name, "acks", TRIGGER
+        context.instance, context.cursor, files, purchase_order_files.name, "acks", TRIGGER
     )
-    return dg.SensorResult(run_requests=asked.run_requests, cursor=asked.cursor)
+    return dg.SensorResult(
+        run_requests=asked.run_requests,
+        dynamic_partitions_requests=[purchase_order_files.build_add_request(asked.new_keys)]
+        if asked.new_keys
+        else [],
+        cursor=asked.cursor,
+    )

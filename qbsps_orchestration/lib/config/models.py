@@ -121,6 +121,13 @@ class WebhookSettings(_Strict):
     receiver_url: HttpUrl = "http://127.0.0.1:8713"
 
 
+class RetentionSettings(_Strict):
+    """How long finished document partitions stay listed in Dagster (its partition lists grow with
+    every file and invoice); the ledger keeps every document and its audit trail regardless."""
+
+    partition_days: int = Field(default=90, ge=1)
+
+
 class HttpSettings(_Strict):
     """How long qbsps waits for either API and how it retries a 429, a 5xx or a broken connection
     (exponential backoff with full jitter; a Retry-After answer is honoured up to the cap)."""
@@ -176,6 +183,7 @@ class QbspsConfig(_Strict):
     polling: PollingSettings = Field(default_factory=PollingSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     accounts: AccountMappings
     trading_partners: list[TradingPartner] = Field(min_length=1)
     items: list[ItemRow] = Field(default_factory=list)

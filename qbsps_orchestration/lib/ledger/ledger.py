@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ..changes import ChangeEvent
 from ..secrets import SecretCipher
-from . import completion, cursors, documents, inbox, intents, lifecycle, queries, received_files
+from . import completion, cursors, documents, inbox, intents, lifecycle, queries, received_files, retention
 from .audit import AuditContext, trail
 from .credentials_facade import CredentialLedger
 from .dedup import pending_action
@@ -260,6 +260,17 @@ class Ledger(ReferenceLedger, CredentialLedger):
         """(QBO entity, id) -> the file of the SPS order that became it (its current version)."""
         with self._store.read() as session:
             return queries.order_files(session, list(entity_ids))
+
+    def settled_files(self, cutoff: datetime) -> list[str]:
+        """Mailbox files whose documents are all settled (synced, closed, cancelled) since before
+        ``cutoff``: nothing will run for them again unless something new arrives."""
+        with self._store.read() as session:
+            return retention.settled_files(session, cutoff)
+
+    def settled_sources(self, entities: Sequence[str], cutoff: datetime) -> list[tuple[str, str]]:
+        """The same for the QBO transactions outbound documents were built from."""
+        with self._store.read() as session:
+            return retention.settled_sources(session, entities, cutoff)
 
     def versions(self, document_id: int) -> list[VersionRecord]:
         with self._store.read() as session:
