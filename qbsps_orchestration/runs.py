@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +18,7 @@ from .defs.inbound.partitions import purchase_order_files
 from .defs.names import RANGE_END, RANGE_START, TAG_RESEND, TAG_TRIGGER
 from .defs.outbound.partitions import qbo_invoices
 from .defs.retry_requests import RUN_SIZE, contiguous_ranges
-from .lib.changes import CDC_ENTITIES, poll_cdc
+from .lib.changes import poll_changes
 from .lib.config import QbspsConfig
 from .lib.connector import open_ledger, qbo_client, sps_client
 from .lib.inbound.completion import unfinished_order_files, unfinished_orders
@@ -31,7 +30,6 @@ from .lib.outbound.flow import invoice_key
 
 INBOUND_JOB = "inbound_purchase_orders_job"
 OUTBOUND_JOB = "outbound_documents_job"
-CLI_CDC_CURSOR = "cli.sync_outbound.cdc_since"
 # The CLI prints its own table; Dagster's console logger keeps only warnings (the UI has it all).
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -139,9 +137,7 @@ def pending_invoice_keys(config: QbspsConfig) -> list[str]:
     ledger = open_ledger(config, actor="qbsps sync outbound")
     qbo = qbo_client(config, ledger)
     try:
-        cursor = ledger.get_cursor(CLI_CDC_CURSOR)
-        poll = poll_cdc(ledger, qbo, qbo.realm_id, CDC_ENTITIES, cursor, first_lookback=timedelta(days=1))
-        ledger.set_cursor(CLI_CDC_CURSOR, poll.cursor)  # only now that the changes are committed
+        poll_changes(ledger, qbo, qbo.realm_id)
         changes = ledger.pending_changes(entity="Invoice")
         return list(dict.fromkeys(invoice_key(change.entity_id) for change in changes))
     finally:

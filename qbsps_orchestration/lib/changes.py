@@ -26,6 +26,8 @@ ORDER_ENTITIES: tuple[str, ...] = ("PurchaseOrder", "Estimate")
 CDC_ENTITIES: tuple[str, ...] = (*DOCUMENT_ENTITIES, *ORDER_ENTITIES)
 CDC_OVERLAP = timedelta(minutes=2)  # QBO's clock and ours differ a little; the inbox dedups overlap
 CDC_LOOKBACK_LIMIT = timedelta(days=29)  # CDC refuses changedSince older than 30 days
+CDC_CURSOR = "qbo.cdc.since"  # the ledger cursor of every CDC poll (job, `qbsps sync outbound`)
+CDC_FIRST_LOOKBACK = timedelta(days=1)  # a first poll (no cursor yet) looks this far back
 
 
 class ChangeParseError(ValueError):
@@ -151,6 +153,12 @@ class ChangeInbox(Protocol):
     def record_changes(self, events: Iterable[ChangeEvent]) -> int: ...
 
 
+class ChangeLedger(ChangeInbox, Protocol):
+    def get_cursor(self, name: str) -> str | None: ...
+
+    def set_cursor(self, name: str, value: str) -> None: ...
+
+
 class ChangeFeed(Protocol):
     def cdc(self, entities: list[str], changed_since: datetime) -> Mapping[str, list[dict]]: ...
 
@@ -189,3 +197,13 @@ def poll_cdc(
     events = from_cdc(feed.cdc(list(entities), since), realm_id)
     new = inbox.record_changes(events)  # one committed transaction
     return CdcPoll(since, events, new, (now - CDC_OVERLAP).isoformat())
+
+
+def poll_changes(ledger: ChangeLedger, feed: ChangeFeed, realm_id: str) -> CdcPoll:
+    """qbsps's one CDC poll, shared by ``qbo_cdc_job`` and `qbsps sync outbound`: invoices and
+    orders since the ledger's cursor (else ``CDC_FIRST_LOOKBACK``), into the inbox; the cursor moves
+    only once the changes are committed."""
+    cursor = ledger.get_cursor(CDC_CURSOR)
+    poll = poll_cdc(ledger, feed, realm_id, CDC_ENTITIES, cursor, first_lookback=CDC_FIRST_LOOKBACK)
+    ledger.set_cursor(CDC_CURSOR, poll.cursor)
+    return poll

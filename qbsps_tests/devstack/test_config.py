@@ -17,7 +17,7 @@ from qbsps_tests.sandboxed import SandboxedConnector
 SENSOR_INTERVALS = """
 import json
 from qbsps_orchestration.defs.inbound.sensors import sps_purchase_order_sensor
-from qbsps_orchestration.defs.outbound.sensors import qbo_cdc_sensor
+from qbsps_orchestration.defs.outbound.cdc import qbo_cdc_sensor
 print(json.dumps([s.minimum_interval_seconds for s in (sps_purchase_order_sensor, qbo_cdc_sensor)]))
 """
 

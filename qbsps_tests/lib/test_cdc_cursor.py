@@ -1,5 +1,5 @@
 """Issue 9, change inbox: the CDC cursor policy (lib/changes.py) shared by `qbsps sync outbound` and
-`qbo_cdc_sensor`. The next cursor exists only once the changes are committed in the inbox, and it
+`qbo_cdc_job`. The next cursor exists only once the changes are committed in the inbox, and it
 keeps the overlap. Real HTTP against the QBO sandbox, a real SQLite ledger."""
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from qbsps_orchestration.lib.changes import (
+    CDC_CURSOR,
     CDC_LOOKBACK_LIMIT,
     CDC_OVERLAP,
     ChangeParseError,
     cdc_since,
     poll_cdc,
+    poll_changes,
 )
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_tests.lib.outbound.landed_orders import land_order
@@ -66,3 +68,24 @@ def test_cdc_since_starts_at_the_cursor_within_cdcs_limit_and_refuses_a_naive_cu
     assert cdc_since("2026-01-01T00:00:00+00:00", now, timedelta(hours=1)) == now - CDC_LOOKBACK_LIMIT
     with pytest.raises(ChangeParseError, match="no UTC offset"):
         cdc_since("2026-12-01T11:30:00", now, timedelta(hours=1))
+
+
+def test_one_poll_and_one_cursor_for_invoices_and_changed_orders(empty_connector: SandboxedConnector) -> None:
+    """poll_changes is what qbo_cdc_job and `qbsps sync outbound` both run: the cursor lives in the
+    ledger, and a bookkeeper's change to an SPS order comes with the invoices (qbsps's own write of
+    that order does not)."""
+    c = empty_connector
+    land_order(c, "PO-CDC3")
+    invoice = c.create_invoice("INV-CDC3", "PO-CDC3", shipped=False)
+    qbo = c.qbo()
+    first = poll_changes(c.ledger, qbo, qbo.realm_id)
+    assert c.ledger.get_cursor(CDC_CURSOR) == first.cursor
+    assert [(r.entity, r.entity_id) for r in c.ledger.pending_changes()] == [("Invoice", invoice["Id"])]
+
+    [po] = c.purchase_orders()
+    c.qbo().sparse_update("PurchaseOrder", po["Id"], {"ExpectedDate": "2026-12-21"}, request_id="cdc3")
+    second = poll_changes(c.ledger, qbo, qbo.realm_id)
+    assert second.since == datetime.fromisoformat(first.cursor)
+    assert [(r.entity, r.entity_id) for r in c.ledger.pending_changes(("PurchaseOrder", "Estimate"))] == [
+        ("PurchaseOrder", po["Id"])
+    ]

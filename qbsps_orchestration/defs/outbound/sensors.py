@@ -1,7 +1,7 @@
 """Change detection for outbound documents, three ways into one inbox (the ledger dedups them):
 
 - the webhook receiver (`qbsps webhooks serve`) stores QBO's events as they come;
-- ``qbo_cdc_sensor`` polls QBO's CDC as the fallback when a webhook is lost;
+- ``qbo_cdc_job`` (cdc.py), asked for by ``qbo_cdc_sensor``, polls QBO's CDC as the fallback;
 - the hourly ``qbo_invoice_changes`` sweep (changes.py) catches anything else, and backfills.
 
 ``qbo_webhook_sensor`` turns pending inbox changes into invoice partitions and runs, within seconds.
@@ -9,18 +9,15 @@ It only reads and requests: the run that processed an invoice marks its changes 
 stays pending until then, and the sensor asks again once the run it requested failed or vanished.
 """
 
-import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
 
-from ...lib.changes import CDC_ENTITIES, poll_cdc
 from ...lib.outbound.completion import unfinished_invoice_keys
 from ...lib.outbound.flow import invoice_key
-from ...resources import LedgerResource, QboResource, QbspsConfigResource
+from ...resources import LedgerResource
 from ..change_requests import CHANGE_SENSOR_INTERVAL_SECONDS, change_run_requests
-from ..inbound.sensors import polling_interval_seconds
 from ..retry_requests import retry_run_requests
 from .jobs import outbound_documents_job
 from .partitions import qbo_invoices
@@ -52,28 +49,4 @@ def qbo_webhook_sensor(context: dg.SensorEvaluationContext, ledger: LedgerResour
         if asked.new_keys
         else [],
         cursor=asked.cursor,
-    )
-
-
-@dg.sensor(
-    minimum_interval_seconds=polling_interval_seconds(),
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Polls QBO change data capture for invoice and order changes a webhook missed (into "
-    "the inbox).",
-)
-def qbo_cdc_sensor(
-    context: dg.SensorEvaluationContext,
-    qbsps_config: QbspsConfigResource,
-    ledger: LedgerResource,
-    qbo: QboResource,
-) -> dg.SkipReason:
-    state = json.loads(context.cursor) if context.cursor else {}
-    realm = qbsps_config.load().qbo.realm_id
-    with ledger.open(actor="qbo_cdc_sensor") as book, qbo.client(book) as client:
-        poll = poll_cdc(
-            book, client, realm, CDC_ENTITIES, state.get("since"), first_lookback=timedelta(hours=1)
-        )
-    context.update_cursor(json.dumps({"since": poll.cursor}))  # the changes are committed by now
-    return dg.SkipReason(
-        f"CDC since {poll.since.isoformat()}: {len(poll.events)} changes, {poll.new} waiting anew"
     )

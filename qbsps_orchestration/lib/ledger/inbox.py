@@ -109,13 +109,11 @@ def record_changes(session: Session, events: Iterable[ChangeEvent]) -> int:
 
 
 def _worth_keeping(session: Session, events: list[ChangeEvent]) -> list[ChangeEvent]:
-    """Changes of orders (PurchaseOrder, Estimate) matter only as a bookkeeper's update of an SPS
+    """Changes of orders (PurchaseOrder, Estimate) matter only as a bookkeeper's edit of an SPS
     order qbsps put in QBO: its 855 follows. Not kept: a QBO order that did not come from SPS, a
-    create (qbsps's own, or someone else's order), and a CDC or sweep row whose SyncToken is still
-    the one qbsps's own write left. Deletions are not acknowledged (not built)."""
-    orders = [e for e in events if e.entity in ORDER_ENTITIES and e.operation == "Update"]
-    if not orders:
-        return [e for e in events if e.entity not in ORDER_ENTITIES]
+    CDC or sweep row whose SyncToken is still the one qbsps's own write left, and a webhook that is
+    no update (qbsps's own create, a deletion: deletions are not acknowledged, not built)."""
+    orders = [e for e in events if e.entity in ORDER_ENTITIES and _maybe_an_edit(e)]
     wanted = sorted({e.entity_id for e in orders})
     tokens: dict[tuple[str, str], str | None] = {}
     for start in range(0, len(wanted), _CHUNK):
@@ -129,12 +127,22 @@ def _worth_keeping(session: Session, events: list[ChangeEvent]) -> list[ChangeEv
         tokens.update({(r.qbo_entity, r.qbo_id): r.qbo_sync_token for r in rows})
 
     def keep(event: ChangeEvent) -> bool:
+        if event.entity not in ORDER_ENTITIES:
+            return True
         key = (event.entity, event.entity_id)
-        if key not in tokens:
+        if not _maybe_an_edit(event) or key not in tokens:
             return False
         return event.sync_token is None or event.sync_token != tokens[key]
 
-    return [e for e in events if e.entity not in ORDER_ENTITIES or (e.operation == "Update" and keep(e))]
+    return [e for e in events if keep(e)]
+
+
+def _maybe_an_edit(event: ChangeEvent) -> bool:
+    """A row with its SyncToken tells by the token (QBO's whole-second times can make an edit in the
+    creating second look like the create); a webhook only by its operation."""
+    if event.operation == "Delete":
+        return False
+    return event.sync_token is not None or event.operation == "Update"
 
 
 def _reopen_for_new_event(session: Session, event: ChangeEvent, at: datetime) -> int:

@@ -4,18 +4,17 @@ run is asked for again, and CDC reopens a handled change whose documents never r
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 
 import dagster as dg
 
-from qbsps_orchestration.defs.outbound.sensors import qbo_cdc_sensor, qbo_webhook_sensor
+from qbsps_orchestration.defs.outbound.sensors import qbo_webhook_sensor
 from qbsps_orchestration.lib.changes import ChangeEvent
 from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
 
-from .test_outbound import _launch, _uploads
+from .test_outbound import _launch, _uploads, poll_cdc
 from .test_outbound import _tick as _evaluate
 
 RUN_KEY_TAG, SENSOR_NAME_TAG = "dagster/run_key", "dagster/sensor_name"
@@ -104,7 +103,7 @@ def test_cdc_reopens_a_handled_change_whose_documents_never_reached_sps(
     nothing, cursor = _tick(instance, c, qbo_webhook_sensor)
     assert not nothing.run_requests
 
-    _tick(instance, c, qbo_cdc_sensor, json.dumps({"since": "2026-11-01T00:00:00+00:00"}))
+    assert poll_cdc(instance).success
     assert [r.id for r in c.ledger.pending_changes()] == [row.id]  # reopened, still one row
     result, cursor = _tick(instance, c, qbo_webhook_sensor, cursor)
     [request] = result.run_requests
@@ -112,6 +111,6 @@ def test_cdc_reopens_a_handled_change_whose_documents_never_reached_sps(
     assert sorted(_uploads(c)) == ["ININV-R1-SPSALLTESTID-v7.7.json", "SHINV-R1-SPSALLTESTID-v7.7.json"]
 
     # Now sent: the same CDC report leaves it handled, and nothing is asked for again.
-    _tick(instance, c, qbo_cdc_sensor, json.dumps({"since": "2026-11-01T00:00:00+00:00"}))
+    assert poll_cdc(instance).success
     assert c.ledger.pending_changes() == []
     assert not _tick(instance, c, qbo_webhook_sensor, cursor)[0].run_requests

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -11,7 +10,7 @@ import dagster as dg
 from qbsps_orchestration.definitions import defs
 from qbsps_orchestration.defs.outbound.changes import qbo_invoice_changes
 from qbsps_orchestration.defs.outbound.partitions import change_hours, qbo_invoices
-from qbsps_orchestration.defs.outbound.sensors import qbo_cdc_sensor, qbo_webhook_sensor
+from qbsps_orchestration.defs.outbound.sensors import qbo_webhook_sensor
 from qbsps_orchestration.lib.changes import ChangeEvent
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_tests.sandboxed import SandboxedConnector
@@ -41,6 +40,11 @@ def _launch(instance: dg.DagsterInstance, request: dg.RunRequest) -> dg.ExecuteI
     job = defs().resolve_job_def("outbound_documents_job")
     kwargs = {"partition_key": request.partition_key} if request.partition_key else {}
     return job.execute_in_process(instance=instance, tags=request.tags, raise_on_error=False, **kwargs)
+
+
+def poll_cdc(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """What qbo_cdc_sensor asks for: one run of qbo_cdc_job."""
+    return defs().resolve_job_def("qbo_cdc_job").execute_in_process(instance=instance, raise_on_error=False)
 
 
 def _uploads(c: SandboxedConnector) -> dict[str, str]:
@@ -78,7 +82,7 @@ def test_a_webhook_change_becomes_one_run_that_sends_810_and_856(
     assert statuses == {INVOICES: "MATERIALIZED", SHIP_NOTICES: "MATERIALIZED"}
 
     # The same change again from CDC and from the hourly sweep: no new inbox row, no upload.
-    _, cursor = _tick(instance, c, qbo_cdc_sensor, json.dumps({"since": "2026-11-01T00:00:00+00:00"}))
+    assert poll_cdc(instance).success
     hour = when.astimezone(UTC).strftime("%Y-%m-%d-%H:00")
     assert dg.materialize(
         [qbo_invoice_changes], partition_key=hour, instance=instance, resources=resources(c)
@@ -95,7 +99,7 @@ def test_cdc_and_the_sweep_catch_what_webhooks_missed(
     c.box.clock.advance(-2 * 3600)  # the changes land in a completed hour, which the sweep can take
     _land(c, "PO-C1")
     first = c.create_invoice("INV-C1", "PO-C1", shipped=False)
-    _tick(instance, c, qbo_cdc_sensor, json.dumps({"since": "2026-11-01T00:00:00+00:00"}))
+    assert poll_cdc(instance).success
     result, cursor = _tick(instance, c, qbo_webhook_sensor)
     assert [r.tags.get("dagster/asset_partition_range_start") for r in result.run_requests] == [
         f"invoice-{first['Id']}"
