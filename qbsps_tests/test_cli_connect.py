@@ -27,6 +27,7 @@ from qbsps_orchestration.lib.qbo.vault import LedgerTokenVault
 from qbsps_orchestration.sandbox.qbo.oauth_tokens import fingerprint
 from qbsps_tests.consent_browser import decide, play
 from qbsps_tests.sandboxed import SandboxedConnector, sandboxed_connector
+from qbsps_tests.support import wait_for
 
 QBSPS = str(Path(sys.executable).parent / "qbsps")
 BROWSER_SCRIPT = Path(__file__).with_name("consent_browser.py")
@@ -94,6 +95,8 @@ def _connect_with_browser(
     monkeypatch.setattr(webbrowser, "open", open_browser)
     monkeypatch.setenv("BROWSER", "scripted")  # a browser is available on this "desktop"
     result = _invoke(["connect", "quickbooks", "--port", "0", "--timeout", "30"], env=bare.qbo_app_env())
+    # The browser runs in its own thread: qbsps may finish on the callback before it hands back.
+    wait_for(lambda: pages, 30, "the scripted browser's last page")
     return result, pages
 
 

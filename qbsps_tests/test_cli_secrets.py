@@ -9,7 +9,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from qbsps_orchestration.lib.connector import open_ledger
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.secret_key_file import parse_keys
 from qbsps_orchestration.lib.secrets import SecretCipher
+from qbsps_tests.support import wait_for
 
 QBSPS = str(Path(sys.executable).parent / "qbsps")
 NAME = "qbo.9130350000000000.refresh_token"
@@ -69,24 +69,39 @@ def _reads_with(ledger_url: str, keys: list[str], name: str) -> str:
         ledger.close()
 
 
+def _reads(progress: Path) -> list[dict]:
+    lines = progress.read_text().splitlines() if progress.exists() else []
+    return [json.loads(line) for line in lines if line.endswith("}")]
+
+
+def _wait_for_read(progress: Path, *, keys: int, after: float = 0.0) -> None:
+    """Until the reader reported a read with this many keys (after ``after``), however slow the
+    machine: each read opens the ledger afresh."""
+    wait_for(
+        lambda: any(r["keys"] == keys and r["t"] > after for r in _reads(progress)),
+        120,
+        f"a read with {keys} key(s)",
+    )
+
+
 def test_rotation_with_a_running_reader_then_the_old_key_dropped(tmp_path: Path) -> None:
     config_path = _world(tmp_path, secrets=300)
     url = load_config(config_path).ledger.url
     [old_key] = _keys(config_path)
-    stop = tmp_path / "stop"
+    stop, progress = tmp_path / "stop", tmp_path / "reads.jsonl"
     reader = subprocess.Popen(
-        [sys.executable, "-m", "qbsps_tests.secret_reader", str(config_path), NAME, str(stop)],
+        [sys.executable, "-m", "qbsps_tests.secret_reader", str(config_path), NAME, str(stop), str(progress)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[1],
     )
     try:
-        time.sleep(5)  # the reader starts and reads with the old key list
+        _wait_for_read(progress, keys=1)  # the reader reads with the old key list
         rotated = _qbsps(tmp_path, "secrets", "rotate-key", "--config", str(config_path), "--operator", "ops")
-        time.sleep(3)
+        _wait_for_read(progress, keys=2)  # ... and with both, while both are listed
         dropped = _qbsps(tmp_path, "secrets", "rotate-key", "--drop-old", "--config", str(config_path))
-        time.sleep(3)
+        _wait_for_read(progress, keys=1, after=_reads(progress)[-1]["t"])  # ... then with the new one
     finally:
         stop.touch()
         out, err = reader.communicate(timeout=60)

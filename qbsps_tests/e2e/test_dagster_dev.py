@@ -65,7 +65,14 @@ def test_dagster_dev_shows_assets_sensor_and_document_partitions(
         assert sorted(partitions["qbo_purchase_orders"]) == sorted(files)
         sensors = {s["name"]: s["sensorState"]["status"] for s in data["sensorsOrError"]["results"]}
         assert sensors == {
-            name: "RUNNING" for name in ("sps_purchase_order_sensor", "qbo_webhook_sensor", "qbo_cdc_sensor")
+            name: "RUNNING"
+            for name in (
+                "sps_purchase_order_sensor",
+                "qbo_webhook_sensor",
+                "qbo_cdc_sensor",
+                "qbo_order_change_sensor",
+                "partition_retention_sensor",
+            )
         }
         assert {"sps_order_acks", "sps_invoices", "sps_ship_notices", "qbo_invoice_changes"} <= set(
             partitions
