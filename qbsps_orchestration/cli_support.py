@@ -40,12 +40,14 @@ class QbspsGroup(click.Group):
 
             from .lib.config import CredentialError
             from .lib.connector import NotConnectedError
+            from .lib.ledger import LedgerNotUpgradedError
             from .lib.qbo import QboError, QboOAuthError
             from .lib.sps import SpsError
 
             # An API's refusal is an answer, not a bug: its own text (with Intuit's or SPS's
             # request id) says what happened; the messages never hold a secret.
-            if isinstance(exc, NotConnectedError | CredentialError | QboError | QboOAuthError | SpsError):
+            fixable = NotConnectedError | CredentialError | LedgerNotUpgradedError
+            if isinstance(exc, fixable | QboError | QboOAuthError | SpsError):
                 raise click.ClickException(str(exc)) from None
             if isinstance(exc, httpx.TransportError):
                 where = f" {exc.request.url.host}" if _has_request(exc) else ""

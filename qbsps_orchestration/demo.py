@@ -41,6 +41,8 @@ def run_demo(echo: Callable[[str], None], home: Path = DEMO_HOME) -> int:
         for path in box.sps.list_files(settings.sps.orders_folder):
             echo(f"  {path}")
         config = load_config(config_path)
+        open_ledger(config, actor="demo", upgrade=True).close()  # `qbsps db upgrade`, as a deployment runs it
+        echo("Ledger migrated (qbsps db upgrade).")
         with dg.DagsterInstance.get() as instance:
             report = sync_inbound(instance, config)
         echo("\nqbsps sync inbound (one Dagster run over every file):")

@@ -119,7 +119,9 @@ def sandboxed_connector(
             config_path.write_text(yaml.safe_dump(data, sort_keys=False))
         monkeypatch.setenv("QBSPS_CONFIG", str(config_path))
         config = load_config(config_path)
-        running = SandboxedConnector(box, config_path, config, open_ledger(config, actor="test"))
+        running = SandboxedConnector(
+            box, config_path, config, open_ledger(config, actor="test", upgrade=True)
+        )
         try:
             yield running
         finally:

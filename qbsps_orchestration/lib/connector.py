@@ -32,10 +32,22 @@ class NotConnectedError(Exception):
     """An API has credentials neither in the config nor in the ledger; names the command to run."""
 
 
-def open_ledger(config: QbspsConfig, *, actor: str = "qbsps", run_id: str | None = None) -> Ledger:
+def open_ledger(
+    config: QbspsConfig, *, actor: str = "qbsps", run_id: str | None = None, upgrade: bool = False
+) -> Ledger:
+    """The ledger, checked to be at this qbsps's migrations (LedgerNotUpgradedError names `qbsps db
+    upgrade` otherwise). Only setup (`qbsps db upgrade`, the demo, the dev stack) passes
+    ``upgrade``: runs, sensor ticks and commands never take the schema lock."""
     keys = [key.strip() for key in config.ledger.secret_keys.resolve().split(",") if key.strip()]
     ledger = Ledger(config.ledger.url, cipher=SecretCipher(keys))
-    ledger.migrate()
+    try:
+        if upgrade:
+            ledger.migrate()
+        else:
+            ledger.require_upgraded()
+    except Exception:
+        ledger.close()
+        raise
     return ledger.as_actor(actor, run_id)
 
 

@@ -56,7 +56,9 @@ def staged(workdir: Path) -> Iterator[Stage]:
         config = load_config(config_path)
         home = prepare_dagster_home(workdir / "dagster_home")
         env = {**os.environ, "QBSPS_CONFIG": str(config_path), "DAGSTER_HOME": str(home)}
-        connector = SandboxedConnector(box, config_path, config, open_ledger(config, actor="chaos"))
+        connector = SandboxedConnector(
+            box, config_path, config, open_ledger(config, actor="chaos", upgrade=True)
+        )
         try:
             yield Stage(connector, workdir, env)
         finally:

@@ -12,6 +12,11 @@ class LedgerError(Exception):
     pass
 
 
+class LedgerNotUpgradedError(LedgerError):
+    """The database is not at this qbsps's migrations: `qbsps db upgrade` applies them (qbsps never
+    migrates on open; a run or a sensor tick must not take the schema lock)."""
+
+
 class DocumentNotFoundError(LedgerError, LookupError):
     pass
 

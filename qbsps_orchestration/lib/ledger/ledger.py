@@ -13,10 +13,11 @@ from .audit import AuditContext, trail
 from .credentials_facade import CredentialLedger
 from .dedup import pending_action
 from .documents import ReceivedDocument
+from .errors import LedgerNotUpgradedError
 from .inbox import InboxRecord
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
 from .reference_facade import ReferenceLedger
-from .store import Store, default_ledger_url
+from .store import Store, default_ledger_url, head_revisions
 from .vocabulary import Action, Direction, DocumentState, IntentOutcome
 
 _NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})
@@ -57,6 +58,17 @@ class Ledger(ReferenceLedger, CredentialLedger):
 
     def migrate(self) -> None:
         self._store.migrate()
+
+    def require_upgraded(self) -> None:
+        """Raise LedgerNotUpgradedError unless the database is at this qbsps's migrations."""
+        current, heads = self._store.current_revisions(), head_revisions()
+        if set(current) != set(heads):
+            where = self._store.shown_url
+            stamped = ", ".join(current) or "none (a new database)"
+            raise LedgerNotUpgradedError(
+                f"the ledger at {where} is at migration {stamped}, this qbsps needs {', '.join(heads)}: "
+                "run `qbsps db upgrade`"
+            )
 
     def close(self) -> None:
         self._store.dispose()

@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +31,12 @@ _BUSY_OPTION = "qbsps_sqlite_busy_ms"
 _MIGRATION_LOCK_KEY = 0x71B5_5EDA
 
 T = TypeVar("T")
+
+
+@cache
+def head_revisions() -> tuple[str, ...]:
+    """What this qbsps migrates to (read from the migration scripts once per process)."""
+    return tuple(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
 def default_ledger_url() -> str:
@@ -72,6 +81,11 @@ class Store:
         writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         self._write = sessionmaker(writer, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def shown_url(self) -> str:
+        """The URL with its password hidden, safe to print."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,6 +138,11 @@ class Store:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def current_revisions(self) -> tuple[str, ...]:
+        """The migration revisions stamped in the database (empty: never upgraded). One small read."""
+        with self.engine.connect() as connection:
+            return tuple(MigrationContext.configure(connection).get_current_heads())
 
     def dispose(self) -> None:
         self.engine.dispose()

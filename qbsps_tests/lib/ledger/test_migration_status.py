@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, inspect
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.ledger.migration_status import LedgerUnreachableError, migration_status
 from qbsps_orchestration.lib.ledger.store import MIGRATIONS_DIR
+from qbsps_orchestration.lib.secrets import SecretCipher
 from qbsps_tests.lib.doctor.doctor_world import closed_port
 
 HEAD = "0006_credential_leases"
@@ -83,3 +84,23 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path.write_bytes(b"definitely not sqlite" * 100)
     with pytest.raises(LedgerUnreachableError, match="file is not a database"):
         migration_status(f"sqlite:///{path}")
+
+
+def test_opening_never_migrates_it_names_qbsps_db_upgrade(ledger_url: str, tmp_path: Path) -> None:
+    """Runs, sensor ticks and commands only look (issue 10, item 6): the schema lock is taken by
+    `qbsps db upgrade` alone."""
+    from qbsps_orchestration.lib.connector import open_ledger
+    from qbsps_orchestration.lib.ledger import LedgerNotUpgradedError
+    from qbsps_tests.support import offline_config
+
+    partner = {"trading_partner_id": "TP", "name": "T", "vendor_number": "V1", "rsx_format": "json"}
+    partner |= {"qbo_vendor": {"id": "1"}, "qbo_customer": {"id": "2"}}
+    ledger = {"url": ledger_url, "secret_keys": {"value": SecretCipher.generate_key()}}
+    config = offline_config([partner], ledger=ledger)
+    _migrate_to(ledger_url, "0004_reference_snapshots")
+    with pytest.raises(LedgerNotUpgradedError, match=r"0004_reference_snapshots.*run `qbsps db upgrade`"):
+        open_ledger(config)
+    assert migration_status(ledger_url).current == ("0004_reference_snapshots",)  # untouched
+    open_ledger(config, upgrade=True).close()
+    ledger = open_ledger(config)  # at head: opens
+    ledger.close()

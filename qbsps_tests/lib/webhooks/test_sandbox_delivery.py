@@ -122,7 +122,7 @@ def test_sandbox_webhook_cdc_and_sweep_give_one_inbox_row(rig: Rig) -> None:
 
     # The same change through the two fallback paths, with the connector's own QBO client.
     config = load_config(rig.config_path)
-    token_ledger = open_ledger(config, actor="test")
+    token_ledger = open_ledger(config, actor="test", upgrade=True)
     client = qbo_client(config, token_ledger, retry=FAST_RETRY)
     try:
         cdc = from_cdc(client.cdc(["Invoice"], before), rig.realm_id)

@@ -31,6 +31,7 @@ def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = SandboxSettings(qbo=QboSandboxSettings(throttle=False), sps=SpsSandboxSettings(seed=False))
     with Sandbox(settings) as box:
         box.write_config(path)
+    open_ledger(load_config(path), upgrade=True).close()  # `qbsps db upgrade`, as a deployment runs it
     return path
 
 
