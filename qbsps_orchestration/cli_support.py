@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:  # imported lazily at run time: `qbsps --help` stays fast
-    import httpx
     from dagster import DagsterInstance
 
     from .lib.config import QbspsConfig
@@ -36,10 +35,11 @@ class QbspsGroup(click.Group):
             return super().invoke(ctx)
         except Exception as exc:
             # Imported only here: `qbsps --help` must not load the connector.
-            import httpx
+            from urllib.parse import urlsplit
 
             from .lib.config import CredentialError
             from .lib.connector import NotConnectedError
+            from .lib.http import TRANSPORT_ERRORS
             from .lib.ledger import LedgerNotUpgradedError
             from .lib.qbo import QboError, QboOAuthError
             from .lib.sps import SpsError
@@ -49,18 +49,11 @@ class QbspsGroup(click.Group):
             fixable = NotConnectedError | CredentialError | LedgerNotUpgradedError
             if isinstance(exc, fixable | QboError | QboOAuthError | SpsError):
                 raise click.ClickException(str(exc)) from None
-            if isinstance(exc, httpx.TransportError):
-                where = f" {exc.request.url.host}" if _has_request(exc) else ""
+            if isinstance(exc, TRANSPORT_ERRORS):
+                url = getattr(getattr(exc, "request", None), "url", None)
+                where = f" {urlsplit(str(url)).hostname}" if url else ""
                 raise click.ClickException(f"cannot reach{where}: {exc}") from None
             raise
-
-
-def _has_request(exc: httpx.TransportError) -> bool:
-    try:
-        exc.request  # noqa: B018 - httpx raises when the error carries no request
-    except RuntimeError:
-        return False
-    return True
 
 
 def load_config_or_exit(path: Path | None) -> QbspsConfig:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
+import requests
 
 from .config import QbspsConfig
 from .connections import (
@@ -22,7 +22,7 @@ from .connections import (
     store_qbo_connection,
     store_sps_connection,
 )
-from .http import RetryPolicy
+from .http import ApiSession, RetryPolicy
 from .ledger import Ledger
 from .qbo import QboClient, QboError, QboTokenSource
 from .qbo.authorize import (
@@ -70,14 +70,14 @@ def connect_quickbooks(
     redirect_uri: str,
     receive: ReceiveRedirect,
     *,
-    http: httpx.Client | None = None,
+    http: requests.Session | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> QboConnection:
     """Run the consent flow once; raises `AuthorizationError` (stored nothing) or returns what was stored."""
     refresh = config.qbo.refresh_token  # read first: a code must not be spent on a broken config
     configured = refresh.resolve() if refresh is not None else None
     own_http = http is None
-    http = http or httpx.Client(timeout=60)
+    http = http or ApiSession(60)
     try:
         endpoints = discover(http, str(config.qbo.discovery_url))
         request = authorization_request(endpoints, app.client_id, redirect_uri)
@@ -116,7 +116,7 @@ def connect_sps(
 
 
 def _company_name(
-    config: QbspsConfig, realm_id: str, tokens: QboTokenSource, http: httpx.Client
+    config: QbspsConfig, realm_id: str, tokens: QboTokenSource, http: requests.Session
 ) -> str | None:
     """The company's name, if QBO tells it at once; a connection does not depend on it."""
     client = QboClient(
@@ -129,6 +129,6 @@ def _company_name(
     )
     try:
         name = client.read("CompanyInfo", realm_id).get("CompanyName")
-    except (QboError, httpx.HTTPError, KeyError, ValueError):
+    except (QboError, requests.RequestException, KeyError, ValueError):
         return None
     return str(name) if name else None

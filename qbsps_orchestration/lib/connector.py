@@ -11,11 +11,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-import httpx
-
 from .config import CredentialSource, QbspsConfig
 from .connections import load_qbo_connection, load_sps_connection
-from .http import RetryPolicy
+from .http import ApiSession, RetryPolicy
 from .ledger import Ledger
 from .qbo import QboClient, QboTokenSource
 from .qbo.vault import LedgerTokenVault
@@ -115,7 +113,7 @@ def qbo_client(config: QbspsConfig, ledger: Ledger, *, retry: RetryPolicy | None
             else QBO_NOT_CONNECTED
         )
     retry = retry or retry_policy(config)
-    http = httpx.Client(timeout=config.http.timeout_seconds)
+    http = ApiSession(config.http.timeout_seconds)
     tokens = QboTokenSource(
         http,
         str(qbo.token_url),

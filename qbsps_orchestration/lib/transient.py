@@ -6,15 +6,13 @@ client's one re-read). Those are driven on by the next sync or tick; anything el
 
 from __future__ import annotations
 
-import httpx
-
-from .http import RETRY_STATUSES
+from .http import RETRY_STATUSES, TRANSPORT_ERRORS
 from .qbo.errors import STALE_OBJECT
 
 
 def is_transient(exc: BaseException) -> bool:
-    """``exc``: a QboError or SpsError (``status``; 0 when no answer came) or an httpx error."""
-    if isinstance(exc, httpx.TransportError):
+    """``exc``: a QboError or SpsError (``status``; 0 when no answer came) or a connection error."""
+    if isinstance(exc, TRANSPORT_ERRORS):
         return True
     if getattr(exc, "code", None) == STALE_OBJECT:
         return True

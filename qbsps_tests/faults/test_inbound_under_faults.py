@@ -12,9 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import httpx
-
 from qbsps_orchestration.lib.config import QbspsConfig
+from qbsps_orchestration.lib.http import TRANSPORT_ERRORS
 from qbsps_orchestration.lib.inbound.batch import FileOutcome, process_files
 from qbsps_orchestration.lib.inbound.completion import unfinished_order_files
 from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
@@ -59,7 +58,7 @@ def inbound_passes(c: SandboxedConnector, config: QbspsConfig, passes: Passes) -
         with clients(config, c.ledger) as api:
             try:
                 listed = [entry.name for entry in api.sps.iter_files(folder)]
-            except (SpsError, httpx.HTTPError):  # the listing outlived its retries: owed files still go
+            except (SpsError, *TRANSPORT_ERRORS):  # the listing outlived its retries: owed files still go
                 passes.listing_failures += 1
                 listed = []
             names = list(dict.fromkeys([*listed, *unfinished_order_files(c.ledger, config)]))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-
-import httpx
+from urllib.parse import urlsplit
 
 from ..config import CredentialError
+from ..http import TRANSPORT_ERRORS
 from ..ledger import SecretLockTimeoutError
 from ..qbo import QboClient, QboError, QboOAuthError, QboTokens
 from ..secrets import SecretDecryptError
@@ -63,7 +63,7 @@ def qbo_failure(name: str, exc: Exception) -> CheckResult:
 
 
 def _describe(exc: Exception) -> str:
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, TRANSPORT_ERRORS):
         return f"cannot reach QuickBooks{_url_of(exc)}: {problem_text(exc)}"
     return problem_text(exc)
 
@@ -81,7 +81,7 @@ def _fix(exc: Exception) -> str:
         if exc.status in (401, 403):
             return f"the app has no access to this company: reconnect with {RECONNECT}"
         return "see the QBO error above (its intuit_tid identifies the call for Intuit support)"
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, TRANSPORT_ERRORS):
         return "check qbo.api_base_url and qbo.token_url, and that this machine can reach them"
     if isinstance(exc, CredentialError):
         return "provide the credential it names ({env: NAME}, {file: PATH} or {value: ...})"
@@ -92,9 +92,9 @@ def _fix(exc: Exception) -> str:
     return f"connect the QuickBooks company: {RECONNECT}"
 
 
-def _url_of(exc: httpx.TransportError) -> str:
-    try:
-        url = exc.request.url
-    except RuntimeError:  # raised before a request existed
+def _url_of(exc: Exception) -> str:
+    url = getattr(getattr(exc, "request", None), "url", None)  # None: raised before a request existed
+    if not url:
         return ""
-    return f" at {url.scheme}://{url.netloc.decode()}"
+    parts = urlsplit(str(url))
+    return f" at {parts.scheme}://{parts.netloc}"

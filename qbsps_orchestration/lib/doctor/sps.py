@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
-
 from ..config import CredentialError, QbspsConfig
+from ..http import TRANSPORT_ERRORS
 from ..sps import SpsClient, SpsError
 from ..sps.client import MAX_PAGE
 from .results import CheckResult, failed, passed, problem_text, skipped
@@ -75,7 +74,7 @@ def sps_failure(name: str, exc: Exception, *, folder_key: str | None = None) -> 
             fix = f"check {folder_key} (case-sensitive); SPS makes the folders when it enables your routing"
             return failed(name, problem_text(exc), fix)
         return failed(name, problem_text(exc), "see SPS's answer above (its request id helps SPS support)")
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, TRANSPORT_ERRORS):
         fix = "check sps.api_base_url and sps.token_url, and that this machine can reach them"
         return failed(name, f"cannot reach SPS: {problem_text(exc)}", fix)
     if isinstance(exc, CredentialError):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
+import requests
 
 from ..config import CredentialError, QbspsConfig
+from ..http import ApiSession
 from ..webhooks import HEALTH_PATH
 from .results import CheckResult, failed, passed, problem_text
 
@@ -16,8 +17,9 @@ def check_receiver(config: QbspsConfig, *, timeout_seconds: float) -> CheckResul
     url = f"{str(config.webhooks.receiver_url).rstrip('/')}{HEALTH_PATH}"
     start = "start it with qbsps webhooks serve, or set webhooks.receiver_url to where it runs"
     try:
-        response = httpx.get(url, timeout=timeout_seconds, trust_env=False)
-    except httpx.HTTPError as exc:
+        with ApiSession(timeout_seconds, trust_env=False) as http:  # loopback: never via a proxy
+            response = http.get(url)
+    except requests.RequestException as exc:
         return failed(RECEIVER, f"nothing answers at {url}: {problem_text(exc)}", start)
     if response.status_code != 200:
         return failed(RECEIVER, f"GET {url} answered HTTP {response.status_code}", start)

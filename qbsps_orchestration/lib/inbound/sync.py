@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from ..config import QbspsConfig
+from ..http import TRANSPORT_ERRORS
 from ..ledger import (
     Action,
     Disposition,
@@ -66,7 +65,7 @@ class OrderSync:
         current = self.ledger.version(doc.current_version_id or version.id)
         try:
             mapped = self._map(doc, current, name)
-        except (QboError, httpx.TransportError) as exc:  # QBO could not answer a lookup
+        except (QboError, *TRANSPORT_ERRORS) as exc:  # QBO could not answer a lookup
             if not is_transient(exc):
                 raise
             return self._retry_later(doc, f"{name}: QBO could not answer while mapping ({exc})", base)
@@ -81,7 +80,7 @@ class OrderSync:
             return DocumentResult(outcome="quarantined", reason=reason, **base)
         try:
             outcome = self._write(action, doc, current, mapped)
-        except (QboError, httpx.TransportError) as exc:
+        except (QboError, *TRANSPORT_ERRORS) as exc:
             if is_transient(exc):
                 return self._retry_later(doc, f"{name}: QBO could not take the {mapped.entity} ({exc})", base)
             reason = f"{name}: QBO refused the {mapped.entity}: {exc}"
@@ -132,7 +131,7 @@ class OrderSync:
             else:
                 fields = mapped.payload if action is Action.UPDATE else CLOSED_STATUS[mapped.entity]
                 row = self.qbo.sparse_update(mapped.entity, doc.qbo_id or "", fields, request_id=requestid)
-        except (QboError, httpx.TransportError) as exc:
+        except (QboError, *TRANSPORT_ERRORS) as exc:
             # A refusal did not land, nor did a 5010 (QBO refused a stale SyncToken: someone saved
             # first), which is retried with a new requestid, since QBO replays an answer for a used
             # one. A 429/5xx/timeout may have landed: its intent stays open, so the next try looks

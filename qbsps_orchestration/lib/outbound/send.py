@@ -17,9 +17,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import httpx
-
 from ..config import QbspsConfig
+from ..http import TRANSPORT_ERRORS
 from ..ledger import Action, EarlierIntentError, IntentOutcome, IntentRecord, Ledger, OpenIntentError
 from ..sps import SpsClient, SpsError, UploadUnconfirmedError
 from ..transient import is_transient
@@ -139,7 +138,7 @@ def send_document(
             return SendResult(outcome="unconfirmed", problems=(f"{lost}; {why}",), **base)
         _adopt(ledger, outcome.document_id, outcome.version_id, intent.id, why)
         return SendResult(outcome=label, adopted=True, **base)
-    except (SpsError, httpx.TransportError) as exc:  # refused (4xx, 429) or never sent: not landed
+    except (SpsError, *TRANSPORT_ERRORS) as exc:  # refused (4xx, 429) or never sent: not landed
         ledger.complete_intent(intent.id, IntentOutcome.FAILED, str(exc))
         if is_transient(exc):  # a 429 after every retry, or no connection: try again later
             reason = f"{document.file_name}: SPS could not take the upload now: {exc}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import httpx
+import requests
 
 from .tokens import QboTokens, issued_tokens
 
@@ -46,11 +46,11 @@ class IntuitEndpoints:
     token_endpoint: str
 
 
-def discover(http: httpx.Client, discovery_url: str) -> IntuitEndpoints:
+def discover(http: requests.Session, discovery_url: str) -> IntuitEndpoints:
     """The endpoints Intuit publishes in its OpenID discovery document (Intuit asks apps to use it)."""
     try:
         response = http.get(discovery_url, headers={"Accept": "application/json"})
-    except httpx.HTTPError as exc:
+    except requests.RequestException as exc:
         raise AuthorizationError(f"cannot read Intuit's discovery document {discovery_url}: {exc}") from None
     if response.status_code != 200:
         raise AuthorizationError(
@@ -140,7 +140,7 @@ def read_callback(query: str | Mapping[str, str], expected_state: str) -> Author
 
 
 def exchange_code(
-    http: httpx.Client,
+    http: requests.Session,
     token_endpoint: str,
     client_id: str,
     client_secret: str,
@@ -160,7 +160,7 @@ def exchange_code(
             auth=(client_id, client_secret),  # client_secret_basic, as Intuit's own clients send it
             headers={"Accept": "application/json"},
         )
-    except httpx.HTTPError as exc:
+    except requests.RequestException as exc:
         raise AuthorizationError(f"cannot reach Intuit's token endpoint {token_endpoint}: {exc}") from None
     if response.status_code == 200:
         try:
@@ -170,7 +170,7 @@ def exchange_code(
     raise _refusal(response)
 
 
-def _refusal(response: httpx.Response) -> AuthorizationError:
+def _refusal(response: requests.Response) -> AuthorizationError:
     try:
         error = str(response.json().get("error") or "")
     except (json.JSONDecodeError, AttributeError):

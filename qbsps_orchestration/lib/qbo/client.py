@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import httpx
+import requests
 import simplejson
 
-from ..http import RetryPolicy
+from ..http import ApiSession, RetryPolicy
 from .errors import StaleObjectError, qbo_error
 from .limiter import SlidingWindowLimiter, qbo_batch_limiter, qbo_request_limiter
 from .tokens import QboTokenSource
@@ -36,7 +36,7 @@ class QboClient:
         tokens: QboTokenSource,
         *,
         minor_version: int = 75,
-        http: httpx.Client | None = None,
+        http: requests.Session | None = None,
         retry: RetryPolicy | None = None,
         limiter: SlidingWindowLimiter | None = None,
         batch_limiter: SlidingWindowLimiter | None = None,
@@ -46,7 +46,7 @@ class QboClient:
         self.realm_id = realm_id
         self.tokens = tokens
         self._minor = str(max(75, minor_version))
-        self._http = http or httpx.Client(timeout=timeout)
+        self._http = http or ApiSession(timeout)
         self._retry = retry or RetryPolicy()
         self._limiter = limiter or qbo_request_limiter(realm_id)
         self._batch_limiter = batch_limiter or qbo_batch_limiter(realm_id)
@@ -163,14 +163,14 @@ class QboClient:
         # Money travels as exact JSON numbers: Decimal in, Decimal out, never through float.
         data = simplejson.dumps(json, use_decimal=True).encode() if json is not None else content
 
-        def send(token: str) -> httpx.Response:
+        def send(token: str) -> requests.Response:
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             if data is not None:
                 headers["Content-Type"] = content_type
 
-            def once() -> httpx.Response:
+            def once() -> requests.Response:
                 (self._batch_limiter if batch else self._limiter).acquire()
-                return self._http.request(method, url, params=query, content=data, headers=headers)
+                return self._http.request(method, url, params=query, data=data, headers=headers)
 
             return self._retry.send(once)
 

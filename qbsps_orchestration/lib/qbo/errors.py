@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import httpx
+import requests
 from defusedxml import ElementTree
 
 STALE_OBJECT = "5010"
@@ -69,7 +69,7 @@ def fault_errors(fault: dict) -> tuple[str, list[FaultError]]:
     return str(fault.get("type") or ""), errors
 
 
-def qbo_error(response: httpx.Response, operation: str) -> QboError:
+def qbo_error(response: requests.Response, operation: str) -> QboError:
     tid = response.headers.get("intuit_tid")
     fault_type, errors = "", []
     try:
@@ -79,7 +79,7 @@ def qbo_error(response: httpx.Response, operation: str) -> QboError:
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
         fault_type, errors = _xml_fault(response.content)
     if not errors:
-        errors = [FaultError(str(response.status_code), response.reason_phrase, response.text[:300])]
+        errors = [FaultError(str(response.status_code), response.reason, response.text[:300])]
     codes = {e.code.lstrip("0") for e in errors}
     kind: type[QboError] = QboError
     if response.status_code == 401:

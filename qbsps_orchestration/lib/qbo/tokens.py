@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-import httpx
+import requests
 
 from ..http import RetryPolicy
 
@@ -95,7 +95,7 @@ class TokenVault(Protocol):
 class QboTokenSource:
     def __init__(
         self,
-        http: httpx.Client,
+        http: requests.Session,
         token_url: str,
         client_id: str,
         client_secret: str,
@@ -197,7 +197,7 @@ class QboTokenSource:
         asked_at = self._now()
         attempts: list[str] = []  # what each earlier attempt ended with, to tell a lost answer
 
-        def post() -> httpx.Response:
+        def post() -> requests.Response:
             attempts.append("lost")  # until it answers: a timeout or a dropped connection
             response = self._http.post(
                 self._url, data=data, auth=self._auth, headers=headers, timeout=self._timeout
@@ -221,7 +221,7 @@ class _DeadRefreshToken(Exception):
         self.reason = reason
 
 
-def reconnect_reason(*, lost_answer: bool, response: httpx.Response) -> str:
+def reconnect_reason(*, lost_answer: bool, response: requests.Response) -> str:
     """What `qbsps status` and every later QBO call say: what happened and the command that mends it."""
     why = (
         "the answer to a token refresh was lost after Intuit had rotated the refresh token"
@@ -248,16 +248,16 @@ def issued_tokens(body: dict, asked_at: datetime) -> QboTokens:
     )
 
 
-def _oauth_error(response: httpx.Response) -> str:
+def _oauth_error(response: requests.Response) -> str:
     try:
         return str(response.json().get("error", ""))
     except (json.JSONDecodeError, AttributeError):
         return ""
 
 
-def _describe_refusal(response: httpx.Response) -> str:
+def _describe_refusal(response: requests.Response) -> str:
     error = _oauth_error(response)
     tid = response.headers.get("intuit_tid")
-    return f"QBO token refresh refused: HTTP {response.status_code} {error or response.reason_phrase}" + (
+    return f"QBO token refresh refused: HTTP {response.status_code} {error or response.reason}" + (
         f" (intuit_tid {tid})" if tid else ""
     )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-import httpx
+import requests
 
-from ..http import RetryPolicy
+from ..http import TRANSPORT_ERRORS, ApiSession, RetryPolicy, never_sent
 from .errors import SpsError, UploadUnconfirmedError, sps_error
 from .token import DEFAULT_AUDIENCE, SpsTokenSource
 
@@ -20,8 +20,6 @@ MAX_PAGES = 10_000  # 10 million files at the largest page: far beyond any real 
 
 HISTORY_PAGE = 100
 MAX_HISTORY_PAGES = 100  # a history window longer than this is not one upload's answer
-# Safe to repeat an upload after these: the request never reached SPS.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class ListingLoopError(RuntimeError):
@@ -66,7 +64,7 @@ class HistoryItem:
 class _AnswerLost(Exception):
     """Carries an ambiguous upload failure past the retry policy, which must not repeat it."""
 
-    def __init__(self, response: httpx.Response | None, cause: Exception | None = None) -> None:
+    def __init__(self, response: requests.Response | None, cause: Exception | None = None) -> None:
         super().__init__(str(cause or response))
         self.response, self.cause = response, cause
 
@@ -86,11 +84,11 @@ class SpsClient:
         *,
         audience: str = DEFAULT_AUDIENCE,
         retry: RetryPolicy | None = None,
-        http: httpx.Client | None = None,
+        http: requests.Session | None = None,
         timeout: float = 60.0,
     ) -> None:
         self._base = api_base_url.rstrip("/")
-        self._http = http or httpx.Client(timeout=timeout)
+        self._http = http or ApiSession(timeout)
         self._retry = retry or RetryPolicy()
         self.tokens = SpsTokenSource(
             self._http, token_url, client_id, client_secret, audience=audience, retry=self._retry
@@ -161,13 +159,13 @@ class SpsClient:
         headers.update({f"sps-meta-{k}": v for k, v in (meta or {}).items()})
         url = f"{self._base}{DATA}{quote(path.lstrip('/'))}"
 
-        def once(response: httpx.Response) -> httpx.Response:
+        def once(response: requests.Response) -> requests.Response:
             if response.status_code >= 500:
                 raise _AnswerLost(response)
             return response
 
         try:
-            response = self._send("POST", url, content=content, headers=headers, check=once)
+            response = self._send("POST", url, data=content, headers=headers, check=once)
         except _AnswerLost as lost:
             if lost.response is not None:
                 error = sps_error(lost.response, path)
@@ -223,7 +221,7 @@ class SpsClient:
     def auth_check(self) -> bool:
         return self._send("GET", f"{self._base}/auth-check").status_code == 204
 
-    def _request(self, method: str, path: str | None, **kwargs: object) -> httpx.Response:
+    def _request(self, method: str, path: str | None, **kwargs: object) -> requests.Response:
         url = f"{self._base}/transactions/v5/history" if path is None else f"{self._base}{DATA}{quote(path)}"
         response = self._send(method, url, **kwargs)
         if response.status_code >= 400:
@@ -235,9 +233,9 @@ class SpsClient:
         method: str,
         url: str,
         *,
-        check: Callable[[httpx.Response], httpx.Response] | None = None,
+        check: Callable[[requests.Response], requests.Response] | None = None,
         **kwargs: object,
-    ) -> httpx.Response:
+    ) -> requests.Response:
         """One request with retries; a 401 re-fetches the token once (it may have been revoked early).
 
         ``check`` (uploads) sees each answer before the retry policy and may raise to stop it; with
@@ -245,18 +243,18 @@ class SpsClient:
         """
         extra_headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
 
-        def call(headers: dict[str, str]) -> httpx.Response:
+        def call(headers: dict[str, str]) -> requests.Response:
             if check is None:
                 return self._http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
             try:
                 response = self._http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
-            except _NOT_SENT:
-                raise
-            except httpx.TransportError as exc:
+            except TRANSPORT_ERRORS as exc:
+                if never_sent(exc):  # safe to repeat: the request never reached SPS
+                    raise
                 raise _AnswerLost(None, exc) from exc
             return check(response)
 
-        def send_with(token: str) -> httpx.Response:
+        def send_with(token: str) -> requests.Response:
             headers = {**extra_headers, "Authorization": f"Bearer {token}"}
             return self._retry.send(lambda: call(headers))
 

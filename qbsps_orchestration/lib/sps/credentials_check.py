@@ -3,7 +3,7 @@ then ``GET /auth-check`` with it (204 when SPS accepts the token)."""
 
 from __future__ import annotations
 
-import httpx
+import requests
 
 from ..http import RetryPolicy
 from .client import SpsClient
@@ -30,7 +30,7 @@ def prove_credentials(
         accepted = client.auth_check()
     except SpsError as exc:
         raise SpsCredentialsError(_refusal(exc)) from None
-    except httpx.HTTPError as exc:
+    except requests.RequestException as exc:
         raise SpsCredentialsError(f"cannot reach SPS ({exc}): nothing was stored") from None
     finally:
         client.close()

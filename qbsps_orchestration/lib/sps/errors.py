@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-import httpx
+import requests
 
 
 class SpsError(Exception):
@@ -28,9 +28,9 @@ class UploadUnconfirmedError(SpsError):
     have landed. Never repeat it blindly; ask SPS (the path in ``in/``, the history) first."""
 
 
-def sps_error(response: httpx.Response, path: str) -> SpsError:
+def sps_error(response: requests.Response, path: str) -> SpsError:
     status = response.status_code
-    title, detail, request_id = response.reason_phrase or "Error", response.text[:500], None
+    title, detail, request_id = response.reason or "Error", response.text[:500], None
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

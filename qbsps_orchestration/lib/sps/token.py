@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
+import requests
 
 from ..http import RetryPolicy
 from .errors import sps_error
@@ -24,7 +24,7 @@ class _Cached:
 class SpsTokenSource:
     def __init__(
         self,
-        http: httpx.Client,
+        http: requests.Session,
         token_url: str,
         client_id: str,
         client_secret: str,

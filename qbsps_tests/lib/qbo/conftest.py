@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+import requests
 
-from qbsps_orchestration.lib.http import RetryPolicy
+from qbsps_orchestration.lib.http import ApiSession, RetryPolicy
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.qbo import QboClient, QboTokenSource
 from qbsps_orchestration.lib.qbo.vault import LedgerTokenVault
@@ -32,7 +32,7 @@ class QboEnv:
     base_url: str
     ledger: Ledger
     refresh_token: str
-    http: httpx.Client
+    http: requests.Session
 
     @property
     def realm_id(self) -> str:
@@ -64,7 +64,7 @@ def qbo_env(tmp_path: Path) -> Iterator[QboEnv]:
     server = ServedApp(sandbox.app, name="qbo").start()
     ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.db'}", cipher=SecretCipher([SecretCipher.generate_key()]))
     ledger.migrate()
-    with httpx.Client(timeout=10) as http:
+    with ApiSession(10) as http:
         yield QboEnv(
             sandbox, clock, faults, server.base_url, ledger, sandbox.authority.issue_refresh_token(), http
         )

@@ -85,7 +85,7 @@ def test_pasted_redirects_are_read_whole_or_as_a_query() -> None:
 def test_code_exchange_gives_tokens_once_then_invalid_grant(qbo_env: QboEnv) -> None:
     endpoints, settings = _endpoints(qbo_env), qbo_env.sandbox.settings
     request = authorization_request(endpoints, settings.client_id, REDIRECT_URI)
-    grant = read_callback(callback_query(decide(request.url, http=qbo_env.http)), request.state)
+    grant = read_callback(callback_query(decide(request.url)), request.state)
     assert grant.realm_id == settings.realm_id
 
     tokens = exchange_code(
@@ -112,7 +112,7 @@ def test_code_exchange_gives_tokens_once_then_invalid_grant(qbo_env: QboEnv) -> 
 def test_wrong_client_secret_is_named_without_the_secret(qbo_env: QboEnv) -> None:
     endpoints, settings = _endpoints(qbo_env), qbo_env.sandbox.settings
     request = authorization_request(endpoints, settings.client_id, REDIRECT_URI)
-    grant = read_callback(callback_query(decide(request.url, http=qbo_env.http)), request.state)
+    grant = read_callback(callback_query(decide(request.url)), request.state)
     with pytest.raises(AuthorizationError, match="refused the app's client id or secret") as caught:
         exchange_code(
             qbo_env.http, endpoints.token_endpoint, settings.client_id, "wrong-secret", grant, REDIRECT_URI

@@ -33,14 +33,13 @@ REPO = Path(__file__).parents[3]
 REFRESHER = """
 import hashlib, json, os, sys, time
 from datetime import UTC, datetime, timedelta
-import httpx
-from qbsps_orchestration.lib.http import RetryPolicy
+from qbsps_orchestration.lib.http import ApiSession, RetryPolicy
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.qbo import QboClient, QboTokenSource
 from qbsps_orchestration.lib.qbo.vault import LedgerTokenVault
 
 job = json.loads(sys.argv[1])
-http = httpx.Client(timeout=30)
+http = ApiSession(30)
 offset = timedelta(seconds=http.get(job["base_url"] + "/_sandbox/clock").json()["offset_seconds"])
 ledger = Ledger(job["ledger_url"])
 vault = LedgerTokenVault(ledger, job["realm_id"], os.environ["QBSPS_TEST_REFRESH_TOKEN"])
