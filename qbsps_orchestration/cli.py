@@ -12,6 +12,7 @@ from .cli_connect import connect
 from .cli_dev import dev
 from .cli_doctor import db, doctor
 from .cli_init import init
+from .cli_items import items
 from .cli_replay import replay
 from .cli_secrets import secrets
 from .cli_support import QbspsGroup, config_option, dagster_instance, load_config_or_exit
@@ -362,7 +363,7 @@ def webhooks_serve(config_path: Path | None, host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from None
 
 
-for command in (connect, db, dev, doctor, init, replay, secrets):  # kept in modules of their own
+for command in (connect, db, dev, doctor, init, items, replay, secrets):  # kept in modules of their own
     main.add_command(command)
 
 

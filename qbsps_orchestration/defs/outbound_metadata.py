@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import dagster as dg
+import pandas as pd
 
 from ..lib.outbound.ack_changes import LineChange
 from ..lib.outbound.send import SendResult
@@ -26,15 +29,19 @@ def sent_metadata(results: list[SendResult]) -> dict[str, dg.MetadataValue]:
     }
 
 
-CHANGE_COLUMNS = ("line", "item", "field", "before", "after")
+def table_metadata(frame: pd.DataFrame) -> dg.MetadataValue:
+    """A table for the UI (sortable, with its columns named) from a frame of text cells."""
+    schema = dg.TableSchema(columns=[dg.TableColumn(str(name), "string") for name in frame.columns])
+    records = [
+        dg.TableRecord({str(k): ("-" if v is None or v == "" else str(v)) for k, v in row.items()})
+        for row in frame.to_dict("records")
+    ]
+    return dg.MetadataValue.table(records, schema=schema)
 
 
 def _changes(changes: list[LineChange]) -> dict[str, dg.MetadataValue]:
     """An updated 855: per line and field, what the partner had and what it gets now."""
     if not changes:
         return {}
-    schema = dg.TableSchema(columns=[dg.TableColumn(name, "string") for name in CHANGE_COLUMNS])
-    records = [
-        dg.TableRecord({name: getattr(change, name) or "-" for name in CHANGE_COLUMNS}) for change in changes
-    ]
-    return {"changes": dg.MetadataValue.table(records, schema=schema)}
+    frame = pd.DataFrame([dataclasses.asdict(change) for change in changes], dtype="object")
+    return {"changes": table_metadata(frame)}

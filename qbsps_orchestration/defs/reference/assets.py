@@ -11,8 +11,10 @@ import dagster as dg
 
 from ...lib.reference.profiles import refresh_profiles
 from ...lib.reference.snapshot import refresh_since_last
+from ...lib.reference.tables import preview_frame
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..names import POOL_QBO, TAG_FULL_REFRESH
+from ..outbound_metadata import table_metadata
 
 GROUP_REFERENCE = "qbo_reference"
 REFERENCE_ASSETS = {
@@ -70,7 +72,7 @@ def qbo_reference_data(
                 ),
                 "changes": dg.MetadataValue.text(diff.summary),
                 **{name: dg.MetadataValue.int(count) for name, count in diff.counts.items()},
-                "preview": dg.MetadataValue.md(_preview(entity, rows)),
+                "preview": table_metadata(preview_frame(rows, PREVIEW_FIELDS[entity], PREVIEW_ROWS)),
             }
         parties = [k for k in (REFERENCE_ASSETS["Vendor"], REFERENCE_ASSETS["Customer"]) if k in results]
         if parties:  # vendor/customer changes flow into the partner profiles used for routing
@@ -80,16 +82,6 @@ def qbo_reference_data(
             )
     for key, metadata in results.items():
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
-
-
-def _preview(entity: str, rows: list[dict]) -> str:
-    fields = PREVIEW_FIELDS[entity]
-    lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
-    for row in rows[:PREVIEW_ROWS]:
-        lines.append("| " + " | ".join(str(row.get(field, "")).replace("|", "/") for field in fields) + " |")
-    if len(rows) > PREVIEW_ROWS:
-        lines.append(f"\n… and {len(rows) - PREVIEW_ROWS} more")
-    return "\n".join(lines)
 
 
 # Every refresh also rebuilds the cross-reference and re-evaluates the item registries, so items that

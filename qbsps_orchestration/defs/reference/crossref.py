@@ -5,8 +5,10 @@ inbound order has an item no QBO Item maps to."""
 import dagster as dg
 
 from ...lib.reference.crossref_table import cross_reference_table
+from ...lib.reference.tables import cross_reference_frame
 from ...lib.reference.unknown_items import describe_unknown, unknown_items_on_open_orders
 from ...resources import LedgerResource, QbspsConfigResource
+from ..outbound_metadata import table_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 
 ITEM_CROSS_REFERENCE = dg.AssetKey("item_cross_reference")
@@ -22,19 +24,13 @@ ITEM_CROSS_REFERENCE = dg.AssetKey("item_cross_reference")
 def item_cross_reference(qbsps_config: QbspsConfigResource, ledger: LedgerResource) -> dg.MaterializeResult:
     with ledger.open(actor="item_cross_reference") as book:
         rows = cross_reference_table(qbsps_config.load(), book)
-    table = ["| QBO item | configured | seen on orders | bad check digits |", "|---|---|---|---|"]
-    table += [
-        f"| {r.qbo_item} | {', '.join(sorted(r.configured)) or '-'} | {', '.join(sorted(r.seen)) or '-'} | "
-        f"{', '.join(sorted(r.bad_check_digits)) or '-'} |"
-        for r in rows
-    ]
     unmapped = next((r for r in rows if r.qbo_item == "-"), None)
     return dg.MaterializeResult(
         metadata={
             "items": dg.MetadataValue.int(sum(1 for r in rows if r.qbo_item != "-")),
             "unmapped_codes": dg.MetadataValue.int(len(unmapped.seen) if unmapped else 0),
             "bad_check_digits": dg.MetadataValue.int(sum(len(r.bad_check_digits) for r in rows)),
-            "table": dg.MetadataValue.md("\n".join(table)),
+            "table": table_metadata(cross_reference_frame(rows)),
         }
     )
 

@@ -150,6 +150,10 @@ class ItemCrossReference:
             trading_partner_id, first[0], first[1], {ref: e.source for ref, e in candidates.items()}
         )
 
+    def all_rows(self) -> list[tuple[str, ItemRow]]:
+        """``(source, row)`` of every row, in the order they were given."""
+        return list(zip(self._sources, self._rows, strict=True))
+
     def items_for_partner(self, trading_partner_id: str) -> list[tuple[str, QboRef]]:
         """``(source, QBO item)`` of every row that applies to the partner (its own and global ones)."""
         return [
