@@ -173,6 +173,8 @@ def preview() -> None:
 
 def _preview(config_path: Path | None, qbo_id: str, kind: str) -> None:
     from .lib.connector import open_ledger, qbo_client
+    from .lib.documents.schemas import RsxSchemas
+    from .lib.documents.shipment.ship_notice import has_shipping_data
     from .lib.outbound.flow import (
         OutboundContext,
         OutboundError,
@@ -182,8 +184,6 @@ def _preview(config_path: Path | None, qbo_id: str, kind: str) -> None:
         partner_for_invoice,
         ship_notice_document,
     )
-    from .lib.outbound.schemas import RsxSchemas
-    from .lib.outbound.ship_notice import has_shipping_data
 
     config = load_config_or_exit(config_path)
     ledger = open_ledger(config, actor="qbsps preview")
@@ -291,8 +291,8 @@ def partners_add(config_path: Path | None, trading_partner_id: str) -> None:
 
     from .lib.config import UnknownTradingPartnerError
     from .lib.connector import connected_config, open_ledger, qbo_client, sps_client
-    from .lib.outbound.schemas import RsxSchemas
-    from .lib.reference.onboarding import OnboardingError, onboard_partner
+    from .lib.documents.schemas import RsxSchemas
+    from .lib.onboarding import OnboardingError, onboard_partner
 
     config = load_config_or_exit(config_path)
     ledger = open_ledger(config, actor="qbsps partners add")

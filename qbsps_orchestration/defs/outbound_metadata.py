@@ -7,7 +7,7 @@ import dataclasses
 import dagster as dg
 import pandas as pd
 
-from ..lib.outbound.ack_changes import LineChange
+from ..lib.documents.order_ack.ack_changes import LineChange
 from ..lib.outbound.send import SendResult
 
 

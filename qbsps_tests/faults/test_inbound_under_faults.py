@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from qbsps_orchestration.lib.config import QbspsConfig
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.http import TRANSPORT_ERRORS
 from qbsps_orchestration.lib.inbound.batch import FileOutcome, process_files
 from qbsps_orchestration.lib.inbound.completion import unfinished_order_files
-from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_orchestration.lib.sps import SpsError
 from qbsps_tests.faults.world import (
     QBO_API,

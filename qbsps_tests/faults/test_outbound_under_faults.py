@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import time
 
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.ledger import Direction
 from qbsps_orchestration.lib.outbound.batch import process_invoices
 from qbsps_orchestration.lib.outbound.completion import unfinished_invoice_keys
 from qbsps_orchestration.lib.outbound.flow import OutboundContext, invoice_key
-from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_orchestration.lib.outbound.send import SendResult
 from qbsps_tests.faults.world import (
     QBO_API,

@@ -9,9 +9,9 @@ import threading
 import time
 from pathlib import Path
 
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.inbound.batch import FileOutcome, process_files
 from qbsps_orchestration.lib.inbound.completion import unfinished_order_files
-from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_tests.faults.test_inbound_under_faults import ack_path
 from qbsps_tests.faults.world import QBO_API, SPS_API, clients, fault_mix, inject, orders_in_qbo, seed
 from qbsps_tests.lib.outbound.landed_orders import order_bytes

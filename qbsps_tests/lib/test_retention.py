@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from qbsps_orchestration.lib.changes import ChangeEvent
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.inbound.batch import process_files
 from qbsps_orchestration.lib.outbound.flow import invoice_key, process_invoice
-from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_orchestration.lib.retention import Prunable, prunable_partitions
 from qbsps_tests.lib.outbound.landed_orders import order_bytes
 from qbsps_tests.lib.outbound.test_send_exactly_once import context

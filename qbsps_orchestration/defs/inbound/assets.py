@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...lib.documents.schemas import RsxSchemas
 from ...lib.inbound.batch import process_files
 from ...lib.inbound.order_changes import mark_acknowledged
-from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
 from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.batch import process_invoices
 from ...lib.outbound.flow import OutboundContext, mark_processed_changes
-from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
 from ..names import POOL_SPS, TAG_RESEND

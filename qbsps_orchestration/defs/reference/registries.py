@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.registries import send_item_registries
-from ...lib.outbound.schemas import RsxSchemas
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..names import POOL_SPS
 from ..outbound_metadata import sent_metadata

@@ -13,13 +13,13 @@ import dataclasses
 import hashlib
 
 from ..config import QbspsConfig
+from ..documents.document import OutboundDocument
+from ..documents.order_ack.ack_changes import LineChange, ack_changes
+from ..documents.order_ack.ack_status import ack_line_status
+from ..documents.order_ack.order_ack import build_order_ack
+from ..documents.rules import validate
+from ..documents.schemas import RsxSchemas
 from ..ledger import Direction, Disposition, Ledger, VersionRecord
-from ..outbound.ack_changes import LineChange, ack_changes
-from ..outbound.ack_status import ack_line_status
-from ..outbound.document import OutboundDocument
-from ..outbound.order_ack import build_order_ack
-from ..outbound.rules import validate
-from ..outbound.schemas import RsxSchemas
 from ..outbound.send import SendResult, send_document
 from ..qbo import QboClient
 from ..reference.profiles import with_profile

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..config import QbspsConfig
+from ..documents.schemas import RsxSchemas
 from ..ledger import Ledger
-from ..outbound.schemas import RsxSchemas
 from ..outbound.send import SendResult
 from ..qbo import QboClient
 from ..sps import SpsClient

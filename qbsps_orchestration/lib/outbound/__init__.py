@@ -1,1 +1,2 @@
-"""Outbound documents: QBO transactions → RSX Invoice (810), Shipment (856), OrderAck (855)."""
+"""Outbound flows (I/O): QBO transactions to the documents lib/documents builds, each sent to SPS
+`in/` exactly once (send, landing), their completion, and the item registries."""

@@ -14,20 +14,20 @@ from datetime import datetime
 from typing import Any
 
 from ..config import QbspsConfig, TradingPartner
+from ..documents.document import OutboundDocument
+from ..documents.invoice.invoice import build_invoice
+from ..documents.rules import validate
+from ..documents.schemas import RsxSchemas
+from ..documents.shipment.ship_constraints import constraints_file_near
+from ..documents.shipment.ship_notice import build_ship_notice, has_shipping_data, shipment_identification
+from ..documents.shipment.shipment_rules import check_shipment
 from ..ledger import Direction, Ledger
 from ..qbo import QboClient, QboError
 from ..qbo.refs import QboRefResolver
 from ..reference.profiles import load_profile, with_profile
 from ..rsx import Order, read_rsx
 from ..sps import SpsClient
-from .document import OutboundDocument
-from .invoice import build_invoice
-from .rules import validate
-from .schemas import RsxSchemas
 from .send import SendResult, send_document
-from .ship_constraints import constraints_file_near
-from .ship_notice import build_ship_notice, has_shipping_data, shipment_identification
-from .shipment_rules import check_shipment
 
 
 class OutboundError(Exception):

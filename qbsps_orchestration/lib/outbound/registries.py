@@ -15,13 +15,13 @@ from datetime import date
 
 from ..changes import parse_qbo_time
 from ..config import QbspsConfig, TradingPartner
+from ..documents.item_registry.item_registry import build_item_registry, listed_items
+from ..documents.rules import validate
+from ..documents.schemas import RsxSchemas
 from ..ledger import Ledger
 from ..qbo import QboClient
 from ..reference.profiles import with_profile
 from ..sps import SpsClient
-from .item_registry import build_item_registry, listed_items
-from .rules import validate
-from .schemas import RsxSchemas
 from .send import SendResult, send_document
 
 ALL_ITEMS = "SELECT * FROM Item WHERE Active IN (true, false)"

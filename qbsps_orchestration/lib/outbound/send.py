@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..config import QbspsConfig
+from ..documents.document import OutboundDocument, revision_file_name
+from ..documents.order_ack.ack_changes import LineChange
 from ..http import TRANSPORT_ERRORS
 from ..ledger import Action, EarlierIntentError, IntentOutcome, IntentRecord, Ledger, OpenIntentError
 from ..sps import SpsClient, SpsError, UploadUnconfirmedError
 from ..transient import is_transient
-from .ack_changes import LineChange
-from .document import OutboundDocument, revision_file_name
 from .landing import Landing, find_landing
 
 RETRYING = "will retry"  # a transient failure: owed still, driven on by the next sync or tick

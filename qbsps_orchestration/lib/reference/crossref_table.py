@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..config import AmbiguousItemError, QbspsConfig
+from ..documents.order_lines import GS1_LINE_CODES, valid_gs1
 from ..ledger import Direction, Ledger
 from ..mapping.items import resolve_order_line
-from ..outbound.order_lines import GS1_LINE_CODES, valid_gs1
 from ..rsx import RsxError, read_rsx
 
 RECENT_ORDERS = 1000

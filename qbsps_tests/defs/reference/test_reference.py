@@ -112,8 +112,8 @@ def test_vendor_changes_in_qbo_reach_the_routing_profile(
     import yaml
 
     from qbsps_orchestration.lib.config import load_config
+    from qbsps_orchestration.lib.documents.schemas import RsxSchemas
     from qbsps_orchestration.lib.outbound.flow import OutboundContext, partner_for_invoice
-    from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
     from qbsps_orchestration.lib.reference.profiles import load_profile
 
     c = inbound

@@ -9,11 +9,11 @@ import httpx
 import yaml
 
 from qbsps_orchestration.lib.config import load_config
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.lib.inbound.batch import process_files
 from qbsps_orchestration.lib.inbound.completion import unfinished_order_files, unfinished_orders
 from qbsps_orchestration.lib.ledger.completion import ACK_OWED
-from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_tests.lib.outbound.landed_orders import order_bytes
 from qbsps_tests.sandboxed import SandboxedConnector
 

@@ -235,9 +235,9 @@ def test_qbsps_own_demo_orders_land_on_a_machine_without_the_samples(
 
 
 def test_a_bookkeepers_change_in_qbo_sends_the_updated_855_once(empty_connector: SandboxedConnector) -> None:
+    from qbsps_orchestration.lib.documents.order_ack.ack_changes import LineChange
+    from qbsps_orchestration.lib.documents.schemas import RsxSchemas
     from qbsps_orchestration.lib.inbound.batch import process_files
-    from qbsps_orchestration.lib.outbound.ack_changes import LineChange
-    from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 
     c = empty_connector
     schemas = RsxSchemas(shared_dir() / "sps_samples" / "schemas" / "v777")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from qbsps_orchestration.lib.config import QbspsConfig, TradingPartner
-from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.qbo import QboClient
 from qbsps_orchestration.lib.rsx import Order, read_rsx
 from qbsps_tests.sandboxed import sandboxed_connector

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.outbound.flow import (
     OutboundContext,
     OutboundError,
     invoice_key,
     process_invoice,
 )
-from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.support import shared_dir

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from qbsps_orchestration.lib.config import QbspsConfig
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.ledger import Direction, IntentOutcome
 from qbsps_orchestration.lib.outbound.flow import (
     InvoiceOutcome,
@@ -17,7 +18,6 @@ from qbsps_orchestration.lib.outbound.flow import (
     invoice_key,
     process_invoice,
 )
-from qbsps_orchestration.lib.outbound.schemas import RsxSchemas
 from qbsps_orchestration.lib.sps import SpsClient
 from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
