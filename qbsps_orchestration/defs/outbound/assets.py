@@ -21,15 +21,27 @@ from ..names import POOL_SPS, TAG_RESEND
 from ..outbound_metadata import sent_metadata
 from .partitions import qbo_invoices
 
+QBO_INVOICES = dg.AssetKey("qbo_invoices")
 SPS_INVOICES = dg.AssetKey("sps_invoices")
 SPS_SHIP_NOTICES = dg.AssetKey("sps_ship_notices")
 GROUP_OUTBOUND = "sps_outbound"
+
+# The QBO invoices themselves, kept by QuickBooks: the source the 810s and 856s are built from.
+qbo_invoices_source = dg.AssetSpec(
+    QBO_INVOICES,
+    partitions_def=qbo_invoices,
+    group_name=GROUP_OUTBOUND,
+    kinds={"quickbooks"},
+    description="QBO Invoices (kept by QuickBooks; their changes reach the ledger inbox by webhook, CDC "
+    "and the hourly sweep), one partition per invoice: what each 810 and 856 is built from.",
+)
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
             SPS_INVOICES,
+            deps=[QBO_INVOICES],
             partitions_def=qbo_invoices,
             group_name=GROUP_OUTBOUND,
             kinds={"sps"},
@@ -39,6 +51,7 @@ GROUP_OUTBOUND = "sps_outbound"
         ),
         dg.AssetSpec(
             SPS_SHIP_NOTICES,
+            deps=[QBO_INVOICES, SPS_INVOICES],
             partitions_def=qbo_invoices,
             group_name=GROUP_OUTBOUND,
             kinds={"sps"},

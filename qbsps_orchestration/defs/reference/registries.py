@@ -15,7 +15,7 @@ from .crossref import ITEM_CROSS_REFERENCE
 
 
 @dg.asset(
-    deps=[REFERENCE_ASSETS["Item"]],
+    deps=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE],
     group_name=GROUP_REFERENCE,
     kinds={"sps"},
     pool=POOL_SPS,
