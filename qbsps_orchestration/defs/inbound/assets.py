@@ -14,7 +14,7 @@ import dagster as dg
 
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.inbound.batch import process_files
-from ...lib.inbound.order_changes import mark_acknowledged
+from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pending
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
 from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND
@@ -82,6 +82,8 @@ def inbound_purchase_orders(
         sps_api,
         qbo_api,
     ):
+        # Only when some order change waits: otherwise no file pays the lookups and the write.
+        watch_changes = acks is not None and order_changes_pending(book)
         for name in names:  # one file at a time, reported as it completes
             started = datetime.now(UTC)
             [outcome] = process_files(
@@ -103,7 +105,7 @@ def inbound_purchase_orders(
                 yield dg.AssetMaterialization(
                     QBO_PURCHASE_ORDERS, partition=outcome.name, metadata=synced_metadata(outcome)
                 )
-            if acks is not None:  # acknowledged as QBO has it now: its order changes are done
+            if watch_changes:  # acknowledged as QBO has it now: its order changes are done
                 mark_acknowledged(book, config, [outcome], started)
             if acks is not None and outcome.acks and outcome.acks_ok:
                 yield dg.AssetMaterialization(

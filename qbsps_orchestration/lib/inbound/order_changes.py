@@ -29,6 +29,12 @@ def changed_order_files(ledger: Ledger, config: QbspsConfig, limit: int = PENDIN
     return list(dict.fromkeys(path.removeprefix(folder) for path in named if path))
 
 
+def order_changes_pending(ledger: Ledger) -> bool:
+    """Whether any order change waits at all: one small read, so a run marks changes only when
+    there are some (a change that comes in later waits for its own run of the sensor)."""
+    return bool(ledger.pending_changes(entity=ORDER_ENTITIES, limit=1))
+
+
 def mark_acknowledged(
     ledger: Ledger, config: QbspsConfig, outcomes: Iterable[FileOutcome], started: datetime
 ) -> int:
