@@ -54,7 +54,7 @@ def db() -> None:
 @config_option
 def db_upgrade(config_path: Path | None) -> None:
     """Apply the ledger's migrations (creates the database when new); safe to run again."""
-    from .lib.ledger.migration_status import LedgerUnreachableError, migration_status
+    from .lib.ledger.storage.migration_status import LedgerUnreachableError, migration_status
 
     url = load_config_or_exit(config_path).ledger.url
     try:

@@ -107,7 +107,7 @@ def _reencrypt(config: QbspsConfig, keys: list[str], operator: str) -> None:
 
 
 def _drop_old(config: QbspsConfig, keys: list[str], source: CredentialSource, operator: str) -> None:
-    from .lib.ledger.key_rotation import unreadable_secrets
+    from .lib.ledger.credentials.key_rotation import unreadable_secrets
     from .lib.secret_key_file import write_key_file
 
     if len(keys) < 2:
@@ -153,7 +153,7 @@ def _refuse_unreadable(config: QbspsConfig, keys: list[str], source: CredentialS
     """A lost key must be restored, not rotated past: rotating would fail on its secrets anyway."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .lib.ledger.key_rotation import unreadable_secrets
+    from .lib.ledger.credentials.key_rotation import unreadable_secrets
 
     try:
         unreadable = unreadable_secrets(config.ledger.url, keys)

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, select
 
 from qbsps_orchestration.lib.config import QbspsConfig, load_config
 from qbsps_orchestration.lib.connector import open_ledger, qbo_client, sps_client
-from qbsps_orchestration.lib.ledger.models import ChangeRecord
+from qbsps_orchestration.lib.ledger.storage.models import ChangeRecord
 from qbsps_orchestration.lib.mapping.doc_number import order_marker
 from qbsps_orchestration.lib.qbo import QboClient
 from qbsps_orchestration.lib.sps import SpsClient

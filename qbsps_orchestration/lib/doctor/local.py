@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from ..config import CONFIG_ENV, ConfigError, CredentialError, QbspsConfig, load_config
-from ..ledger.migration_status import LedgerUnreachableError, migration_status
+from ..ledger.storage.migration_status import LedgerUnreachableError, migration_status
 from ..secrets import SecretCipher, SecretKeyError
 from .results import CheckResult, failed, passed, problem_text, warned
 

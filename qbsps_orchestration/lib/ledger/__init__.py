@@ -2,7 +2,7 @@
 sequences and encrypted credentials."""
 
 from .audit import AuditContext
-from .credentials import LockedSecret, NeedsReconnect, SecretLease, SecretState
+from .credentials.encrypted import LockedSecret, NeedsReconnect, SecretLease, SecretState
 from .documents import ReceivedDocument
 from .errors import (
     DocumentNotFoundError,
@@ -15,12 +15,12 @@ from .errors import (
     SecretLockTimeoutError,
     SecretNotFoundError,
 )
-from .inbox import InboxRecord
+from .inbox.changes import InboxRecord
 from .ledger import Ledger
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
-from .reference import REFERENCE_ENTITIES
-from .reference_diff import ChangedEntity, ReferenceDiff
-from .store import LEDGER_URL_ENV, default_ledger_url
+from .reference.diff import ChangedEntity, ReferenceDiff
+from .reference.rows import REFERENCE_ENTITIES
+from .storage.store import LEDGER_URL_ENV, default_ledger_url
 from .vocabulary import Action, Direction, Disposition, DocumentState, IntentOutcome, TsetPurposeCode
 
 __all__ = [

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, Document, DocumentVersion
 from .records import AuditRecord
+from .storage.models import AuditEvent, Document, DocumentVersion
 
 
 @dataclass(frozen=True)

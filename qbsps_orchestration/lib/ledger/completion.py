@@ -20,8 +20,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .audit import AuditContext, document_snapshot, record_event
-from .models import AuditEvent, Document, DocumentVersion, ReceivedFile, SyncIntent
 from .queries import load_document
+from .storage.models import AuditEvent, Document, DocumentVersion, ReceivedFile, SyncIntent
 from .vocabulary import Direction, DocumentState
 
 RETRY_SCHEDULED = "retry_scheduled"

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from .audit import AuditContext, document_snapshot, record_event
 from .dedup import Decision, decide_duplicate, decide_first, decide_next, pending_action
 from .errors import InvalidTransitionError, LedgerInputError
-from .models import Document, DocumentVersion, utcnow
 from .queries import facts_of, load_document, load_version
 from .records import RecordOutcome
+from .storage.models import Document, DocumentVersion, utcnow
 from .vocabulary import Direction, Disposition, DocumentState
 
 

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from .audit import AuditContext, record_event
 from .errors import EarlierIntentError, InvalidTransitionError, OpenIntentError
-from .models import SyncIntent, utcnow
 from .queries import load_document, load_version_of
 from .records import IntentRecord
+from .storage.models import SyncIntent, utcnow
 from .vocabulary import Action, IntentOutcome
 
 REMOTE_WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.CLOSE, Action.SEND})

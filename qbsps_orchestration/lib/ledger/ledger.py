@@ -8,16 +8,18 @@ from datetime import datetime
 
 from ..changes import ChangeEvent
 from ..secrets import SecretCipher
-from . import completion, cursors, documents, inbox, intents, lifecycle, queries, received_files, retention
+from . import completion, documents, intents, lifecycle, queries, received_files, retention
 from .audit import AuditContext, trail
-from .credentials_facade import CredentialLedger
+from .credentials.facade import CredentialLedger
 from .dedup import pending_action
 from .documents import ReceivedDocument
 from .errors import LedgerNotUpgradedError
-from .inbox import InboxRecord
+from .inbox import changes as inbox
+from .inbox import cursors
+from .inbox.changes import InboxRecord
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
-from .reference_facade import ReferenceLedger
-from .store import Store, default_ledger_url, head_revisions
+from .reference.facade import ReferenceLedger
+from .storage.store import Store, default_ledger_url, head_revisions
 from .vocabulary import Action, Direction, DocumentState, IntentOutcome
 
 _NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})

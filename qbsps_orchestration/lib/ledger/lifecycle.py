@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from .audit import AuditContext, document_snapshot, record_event
 from .dedup import KNOWN_CODES
 from .errors import InvalidTransitionError
-from .models import Document, DocumentVersion
 from .queries import load_document, load_version, load_version_of
 from .records import RecordOutcome
+from .storage.models import Document, DocumentVersion
 from .vocabulary import Action, Direction, Disposition, DocumentState, TsetPurposeCode
 
 _WRITABLE = frozenset(

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from ..changes import ORDER_ENTITIES
 from .dedup import DocumentFacts
 from .errors import DocumentNotFoundError, InvalidTransitionError
-from .models import Document, DocumentVersion
 from .records import DocumentRecord, VersionRecord
+from .storage.models import Document, DocumentVersion
 from .vocabulary import Direction, Disposition, DocumentState
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import ReceivedFile, utcnow
+from .storage.models import ReceivedFile, utcnow
 
 
 def note_file(

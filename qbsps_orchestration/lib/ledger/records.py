@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .models import AuditEvent, Document, DocumentVersion, SyncIntent
+from .storage.models import AuditEvent, Document, DocumentVersion, SyncIntent
 from .vocabulary import Action, Direction, Disposition, DocumentState
 
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from .audit import AuditContext, document_snapshot, record_event
 from .errors import DocumentNotFoundError
-from .models import Document
-from .store import Store
+from .storage.models import Document
+from .storage.store import Store
 
 REPLAY_REQUESTED = "replay_requested"
 REPLAY_FINISHED = "replay_finished"

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from .models import Document, ReceivedFile
+from .storage.models import Document, ReceivedFile
 from .vocabulary import Direction, DocumentState
 
 # Finished: nothing more to do unless something new arrives. Failed and quarantined documents wait

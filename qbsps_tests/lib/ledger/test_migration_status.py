@@ -10,8 +10,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine, inspect
 
 from qbsps_orchestration.lib.ledger import Ledger
-from qbsps_orchestration.lib.ledger.migration_status import LedgerUnreachableError, migration_status
-from qbsps_orchestration.lib.ledger.store import MIGRATIONS_DIR
+from qbsps_orchestration.lib.ledger.storage.migration_status import LedgerUnreachableError, migration_status
+from qbsps_orchestration.lib.ledger.storage.store import MIGRATIONS_DIR
 from qbsps_orchestration.lib.secrets import SecretCipher
 from qbsps_tests.lib.doctor.doctor_world import closed_port
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from qbsps_orchestration.lib.ledger import LEDGER_URL_ENV, Ledger, default_ledger_url
-from qbsps_orchestration.lib.ledger.models import Base
+from qbsps_orchestration.lib.ledger.storage.models import Base
 
 TABLES = {
     "documents",

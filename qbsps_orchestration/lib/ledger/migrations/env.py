@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from qbsps_orchestration.lib.ledger.models import Base
+from qbsps_orchestration.lib.ledger.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from . import item_links, reference
-from .reference_diff import ReferenceDiff
-from .store import Store
+from ..storage.store import Store
+from . import item_links
+from . import rows as reference
+from .diff import ReferenceDiff
 
 
 class ReferenceLedger:

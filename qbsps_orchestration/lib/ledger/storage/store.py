@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 LEDGER_URL_ENV = "QBSPS_LEDGER_URL"
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 _BEGIN_OPTION = "qbsps_sqlite_begin"
 _BUSY_OPTION = "qbsps_sqlite_busy_ms"
 # Arbitrary constant: serialises concurrent `migrate()` calls on one PostgreSQL database.

@@ -21,11 +21,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from ..secrets import SecretCipher
-from .audit import AuditContext, record_event
-from .errors import InvalidTransitionError, SecretLockTimeoutError, SecretNotFoundError
-from .models import Credential
-from .store import Store
+from ...secrets import SecretCipher
+from ..audit import AuditContext, record_event
+from ..errors import InvalidTransitionError, SecretLockTimeoutError, SecretNotFoundError
+from ..storage.models import Credential
+from ..storage.store import Store
 
 
 def _write(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .audit import AuditContext, record_event
-from .models import ItemLink
+from ..audit import AuditContext, record_event
+from ..storage.models import ItemLink
 
 
 def find_item_link(

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from ..secrets import SecretCipher
-from . import credentials
-from .audit import AuditContext
-from .store import Store
+from ...secrets import SecretCipher
+from ..audit import AuditContext
+from ..storage.store import Store
+from . import encrypted as credentials
 
 
 class CredentialLedger:

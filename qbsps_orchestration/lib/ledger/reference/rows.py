@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..changes import ChangeParseError, parse_qbo_time
-from .errors import LedgerInputError
-from .models import ReferenceEntity, utcnow
-from .reference_diff import ChangedEntity, ReferenceDiff
+from ...changes import ChangeParseError, parse_qbo_time
+from ..errors import LedgerInputError
+from ..storage.models import ReferenceEntity, utcnow
+from .diff import ChangedEntity, ReferenceDiff
 
 NAME_FIELD = {"Vendor": "DisplayName", "Customer": "DisplayName", "Item": "Name", "Account": "Name"}
 REFERENCE_ENTITIES: tuple[str, ...] = tuple(NAME_FIELD)

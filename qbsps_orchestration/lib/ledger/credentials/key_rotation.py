@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from ..secrets import SecretCipher, SecretDecryptError
-from .models import Credential
-from .store import Store
+from ...secrets import SecretCipher, SecretDecryptError
+from ..storage.models import Credential
+from ..storage.store import Store
 
 
 def unreadable_secrets(ledger_url: str, keys: Sequence[str]) -> list[str]:

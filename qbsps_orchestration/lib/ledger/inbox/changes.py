@@ -16,10 +16,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..changes import DOCUMENT_ENTITIES, ORDER_ENTITIES, ChangeEvent
-from .errors import LedgerInputError
-from .models import ChangeRecord, Document, SequenceCounter, utcnow
-from .vocabulary import Direction, DocumentState
+from ...changes import DOCUMENT_ENTITIES, ORDER_ENTITIES, ChangeEvent
+from ..errors import LedgerInputError
+from ..storage.models import ChangeRecord, Document, SequenceCounter, utcnow
+from ..vocabulary import Direction, DocumentState
 
 _IDENTITY = ["realm_id", "entity", "entity_id", "changed_at"]
 _CHUNK = 500  # rows per INSERT: far below SQLite's bound-parameter limit

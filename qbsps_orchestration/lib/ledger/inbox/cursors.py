@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .audit import AuditContext, record_event
-from .models import Cursor
+from ..audit import AuditContext, record_event
+from ..storage.models import Cursor
 
 
 def get_cursor(session: Session, name: str) -> str | None:

@@ -1,0 +1,1 @@
+"""Encrypted credentials: secrets, the QBO refresh lease, key rotation."""

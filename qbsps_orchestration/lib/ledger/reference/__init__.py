@@ -1,0 +1,1 @@
+"""QBO reference snapshots (Vendors, Customers, Items, Accounts) and the Items qbsps created."""

@@ -1,0 +1,1 @@
+"""The database: engine and transactions, ORM tables, where it stands against the migrations."""
