@@ -142,7 +142,7 @@ def _rotate(config: QbspsConfig, keys: list[str], operator: str) -> int:
 
     ledger = Ledger(config.ledger.url, cipher=SecretCipher(keys)).as_actor(f"{operator} (qbsps secrets)")
     try:
-        return ledger.rotate_secrets()
+        return ledger.credentials.rotate()
     except SQLAlchemyError as exc:
         raise click.ClickException(_ledger_problem(exc)) from None
     finally:

@@ -97,7 +97,7 @@ def _reconnects(ledger: Ledger) -> list[str]:
     """Dead credentials first: nothing moves through that connection until the operator acts."""
     lines = [
         f"  {_connection_name(dead.name)} (since {dead.since.isoformat(timespec='seconds')}): {dead.reason}"
-        for dead in ledger.reconnects_needed()
+        for dead in ledger.credentials.reconnects_needed()
     ]
     return ["Connections that need reconnecting:", *lines, ""] if lines else []
 

@@ -22,7 +22,7 @@ def main(config_path: Path, name: str, stop_file: Path, progress: Path | None = 
         key_count = len(parse_keys(config.ledger.secret_keys.resolve()))
         ledger = open_ledger(config, actor="secret reader")
         try:
-            value, error = ledger.load_secret(name), None
+            value, error = ledger.credentials.load(name), None
         except Exception as exc:  # reported, not raised: the test counts failures
             value, error = None, f"{type(exc).__name__}: {exc}"
         finally:

@@ -53,7 +53,7 @@ class Bare:
         names = []
         for name in (QBO_CONNECTION, f"qbo.tokens.{self.realm_id}"):
             try:
-                self.running.ledger.load_secret(name)
+                self.running.ledger.credentials.load(name)
                 names.append(name)
             except SecretNotFoundError:
                 pass

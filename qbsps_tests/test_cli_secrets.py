@@ -45,9 +45,9 @@ def _world(tmp_path: Path, secrets: int = 1) -> Path:
     assert upgraded.returncode == 0, upgraded.stderr
     ledger = open_ledger(load_config(config_path))
     try:
-        ledger.store_secret(NAME, VALUE)
+        ledger.credentials.store(NAME, VALUE)
         for number in range(1, secrets):
-            ledger.store_secret(f"test.secret.{number}", f"value-{number}")
+            ledger.credentials.store(f"test.secret.{number}", f"value-{number}")
     finally:
         ledger.close()
     return config_path
@@ -64,7 +64,7 @@ def _keys(config_path: Path) -> list[str]:
 def _reads_with(ledger_url: str, keys: list[str], name: str) -> str:
     ledger = Ledger(ledger_url, cipher=SecretCipher(keys))
     try:
-        return ledger.load_secret(name)
+        return ledger.credentials.load(name)
     finally:
         ledger.close()
 
@@ -145,7 +145,7 @@ def test_a_secret_stored_with_the_old_key_list_is_reencrypted_before_the_old_key
     # A process that opened the ledger before the rotation still encrypts with the old key.
     straggler = Ledger(url, cipher=SecretCipher([old_key]))
     try:
-        straggler.store_secret("sps.client_secret", "sps-secret-written-late")
+        straggler.credentials.store("sps.client_secret", "sps-secret-written-late")
     finally:
         straggler.close()
 
@@ -171,7 +171,7 @@ def test_environment_keys_print_the_value_to_set_and_reencrypt_once_it_is_set(
     monkeypatch.setenv("QBSPS_TEST_KEYS", old_key)
     url = load_config(config_path).ledger.url
     ledger = open_ledger(load_config(config_path))
-    ledger.store_secret(NAME, VALUE)
+    ledger.credentials.store(NAME, VALUE)
     ledger.close()
     monkeypatch.delenv("QBSPS_TEST_KEYS")
 

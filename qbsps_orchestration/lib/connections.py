@@ -39,7 +39,7 @@ class SpsConnection:
 
 
 def store_qbo_connection(ledger: Ledger, connection: QboConnection) -> None:
-    ledger.store_secret(QBO_CONNECTION, _dumps(connection))
+    ledger.credentials.store(QBO_CONNECTION, _dumps(connection))
 
 
 def load_qbo_connection(ledger: Ledger) -> QboConnection | None:
@@ -48,7 +48,7 @@ def load_qbo_connection(ledger: Ledger) -> QboConnection | None:
 
 
 def store_sps_connection(ledger: Ledger, connection: SpsConnection) -> None:
-    ledger.store_secret(SPS_CONNECTION, _dumps(connection))
+    ledger.credentials.store(SPS_CONNECTION, _dumps(connection))
 
 
 def load_sps_connection(ledger: Ledger) -> SpsConnection | None:
@@ -64,7 +64,7 @@ def _dumps(connection: QboConnection | SpsConnection) -> str:
 
 def _loads(ledger: Ledger, name: str) -> dict | None:
     try:
-        data = json.loads(ledger.load_secret(name))
+        data = json.loads(ledger.credentials.load(name))
     except SecretNotFoundError:
         return None
     data["connected_at"] = datetime.fromisoformat(data["connected_at"])

@@ -106,7 +106,7 @@ def test_lost_refresh_answer_needs_a_reconnect_then_every_order_lands_once(
     outcomes = one_pass(c)
     calls = token_calls(c)
     assert c.box.qbo.authority.dropped_refresh_responses == 1
-    [dead] = c.ledger.reconnects_needed()
+    [dead] = c.ledger.credentials.reconnects_needed()
     assert dead.name == f"qbo.tokens.{c.box.settings.qbo.realm_id}"
     failed = [o for o in outcomes if o.sync_error]  # the rest met SPS faults before they reached QBO
     assert len(failed) > ORDERS // 2
@@ -158,7 +158,7 @@ def test_four_processes_refreshing_during_a_pass_make_one_refresh(
     assert passes <= MAX_PASSES, f"seed {value}"
     assert len({r["fingerprint"] for r in results}) == 1 and all(r["vendors"] > 0 for r in results)
     assert token_calls(c) - before == 1  # one refresh for five processes
-    assert c.ledger.reconnects_needed() == []
+    assert c.ledger.credentials.reconnects_needed() == []
     assert_each_once(c, orders, value)
     report_measurement(
         f"{ORDERS} orders, seed {value}: 4 processes refreshing during the pass, 1 refresh, no reconnect "

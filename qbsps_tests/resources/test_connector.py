@@ -66,4 +66,4 @@ def test_resources_work_from_a_config_without_credentials(
                 resources={"qbsps_config": config, "ledger": ledger, "sps": sps, "qbo": qbo},
             )
         assert result.success
-        assert running.ledger.reference_rows("Vendor", realm)  # recorded under the connected company
+        assert running.ledger.reference.rows("Vendor", realm)  # recorded under the connected company

@@ -64,7 +64,7 @@ def qbo_reference_data(
             if key not in context.selected_asset_keys:
                 continue
             diff, since = refresh_since_last(client, book, realm, entity, full=full)
-            rows = book.reference_rows(entity, realm)
+            rows = book.reference.rows(entity, realm)
             results[key] = {
                 "rows": dg.MetadataValue.int(len(rows)),
                 "refresh": dg.MetadataValue.text(

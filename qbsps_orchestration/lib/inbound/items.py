@@ -40,7 +40,7 @@ class LearningCrossReference:
         identifiers = _identifiers(buyer_part_number, vendor_part_number, upc, gtin)
         if not identifiers:
             return None
-        linked = self._ledger.find_item_link(trading_partner_id, identifiers)
+        linked = self._ledger.reference.find_item_link(trading_partner_id, identifiers)
         if linked is None:
             if self._config.partner(trading_partner_id).unknown_items != "create":
                 return None
@@ -61,7 +61,7 @@ class LearningCrossReference:
         if sku:
             body["Sku"] = sku
         item = self._qbo.create("Item", body, request_id=f"item-{trading_partner_id}-{kind}-{value}"[:50])
-        self._ledger.add_item_links(trading_partner_id, identifiers, str(item["Id"]))
+        self._ledger.reference.add_item_links(trading_partner_id, identifiers, str(item["Id"]))
         self.created.append(item["Name"])
         return str(item["Id"])
 

@@ -25,10 +25,11 @@ from .vocabulary import Action, Direction, DocumentState, IntentOutcome
 _NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})
 
 
-class Ledger(ReferenceLedger, CredentialLedger):
+class Ledger:
     """The sync ledger. `url`: SQLAlchemy URL (default: $QBSPS_LEDGER_URL or `.qbsps/ledger.sqlite`);
-    PostgreSQL as `postgresql+psycopg2://user@host/db`. `cipher` defaults to one built from
-    $QBSPS_SECRET_KEYS the first time a secret is touched."""
+    PostgreSQL as `postgresql+psycopg2://user@host/db`. Documents, intents, the change inbox and
+    cursors are its own methods; its parts `credentials` and `reference` share its engine and its
+    audit context."""
 
     def __init__(
         self,
@@ -41,8 +42,9 @@ class Ledger(ReferenceLedger, CredentialLedger):
     ) -> None:
         self.url = url or default_ledger_url()
         self._store = _store or Store(self.url, busy_timeout_seconds=busy_timeout_seconds)
-        self._cipher = cipher
         self.context = context or AuditContext()
+        self.credentials = CredentialLedger(self._store, self.context, cipher)
+        self.reference = ReferenceLedger(self._store, self.context)
 
     def __repr__(self) -> str:  # the URL may carry a password
         return f"Ledger(dialect={self._store.dialect!r}, actor={self.context.actor!r})"
@@ -52,7 +54,7 @@ class Ledger(ReferenceLedger, CredentialLedger):
         context = replace(
             self.context, actor=actor or self.context.actor, run_id=run_id or self.context.run_id
         )
-        return Ledger(self.url, cipher=self._cipher, context=context, _store=self._store)
+        return Ledger(self.url, cipher=self.credentials.loaded_cipher, context=context, _store=self._store)
 
     @property
     def dialect(self) -> str:

@@ -29,7 +29,7 @@ class QboRefResolver:
         assert ref.name is not None  # a QboRef holds exactly one of id or name
         key = (entity, ref.name)
         if key not in self._by_name and self._ledger is not None:
-            cached = self._ledger.reference_by_name(entity, ref.name, self._client.realm_id)
+            cached = self._ledger.reference.by_name(entity, ref.name, self._client.realm_id)
             if cached is not None and cached.get("Active", True):
                 self._by_name[key] = str(cached["Id"])
         if key not in self._by_name:

@@ -63,7 +63,7 @@ class LedgerTokenVault:
 
     def claim(self, snapshot: TokenSnapshot, holder: str, duration: timedelta) -> LedgerTokenLease | None:
         """The refresh lease if nobody else holds it and nothing was stored since `snapshot`."""
-        lease = self._ledger.claim_secret_lease(
+        lease = self._ledger.credentials.claim_lease(
             self.name, holder, snapshot.version, datetime.now(UTC), duration
         )
         if lease is None:
@@ -73,46 +73,46 @@ class LedgerTokenVault:
 
     def save(self, held: LedgerTokenLease, tokens: QboTokens) -> bool:
         """Commit the refreshed pair (durable before use); False if a newer family was stored meanwhile."""
-        return self._ledger.store_leased_secret(held.lease, _stored(tokens, held.seeded_from))
+        return self._ledger.credentials.store_leased(held.lease, _stored(tokens, held.seeded_from))
 
     def mark_reconnect_needed(self, held: LedgerTokenLease, reason: str) -> bool:
         """Record that the leased refresh token is dead; False if a newer one was stored meanwhile."""
         # A dead newly configured value is stored as seen, so it is not tried again on every call.
         seen = _stored(_initial(held.refresh_token), held.seeded_from) if held.reseeded else None
-        return self._ledger.mark_secret_needs_reconnect(held.lease, reason, datetime.now(UTC), seen)
+        return self._ledger.credentials.mark_needs_reconnect(held.lease, reason, datetime.now(UTC), seen)
 
     def release(self, held: LedgerTokenLease) -> None:
-        self._ledger.release_secret_lease(held.lease)
+        self._ledger.credentials.release_lease(held.lease)
 
     def replace(self, tokens: QboTokens) -> None:
         """A new connection (user consent): its tokens replace whatever family was stored."""
         seen = _fingerprint(self._configured) if self._configured else ""
-        self._ledger.store_secret(self.name, _stored(tokens, seen))
+        self._ledger.credentials.store(self.name, _stored(tokens, seen))
 
     def has_tokens(self) -> bool:
         """Whether this company has a stored token family (connected, or seeded from the config)."""
         try:
-            self._ledger.load_secret(self.name)
+            self._ledger.credentials.load(self.name)
         except SecretNotFoundError:
             return False
         return True
 
     def current(self) -> QboTokens:
         """The stored tokens without locking (for status displays; never for refreshing)."""
-        data = json.loads(self._ledger.load_secret(self.name))
+        data = json.loads(self._ledger.credentials.load(self.name))
         data.pop("seeded_from", None)
         return QboTokens.from_json(json.dumps(data))
 
     def _state(self) -> SecretState:
         try:
-            return self._ledger.secret_state(self.name)
+            return self._ledger.credentials.state(self.name)
         except SecretNotFoundError:
             if not self._configured:
                 raise QboOAuthError(NOT_CONNECTED) from None
         # First connection: seed once, never over a stored (rotated) value; first writer wins.
         initial = _stored(_initial(self._configured), _fingerprint(self._configured))
-        self._ledger.store_secret_if_absent(self.name, initial)
-        return self._ledger.secret_state(self.name)
+        self._ledger.credentials.store_if_absent(self.name, initial)
+        return self._ledger.credentials.state(self.name)
 
     def _decode(self, value: str) -> _Decoded:
         data = json.loads(value)

@@ -24,7 +24,7 @@ class CrossReferenceRow:
 
 
 def cross_reference_table(config: QbspsConfig, ledger: Ledger) -> list[CrossReferenceRow]:
-    items = {str(row["Id"]): row for row in ledger.reference_rows("Item", config.qbo.realm_id)}
+    items = {str(row["Id"]): row for row in ledger.reference.rows("Item", config.qbo.realm_id)}
     rows: dict[str, CrossReferenceRow] = {}
 
     def row_for(item_id: str | None, item_name: str | None) -> CrossReferenceRow:

@@ -74,10 +74,10 @@ def _row(
     when the name still matched."""
     realm = config.qbo.realm_id
     if ref.id is not None:
-        return ledger.reference_by_id(entity, ref.id, realm)
-    found = ledger.reference_by_name(entity, ref.name or "", realm)
+        return ledger.reference.by_id(entity, ref.id, realm)
+    found = ledger.reference.by_name(entity, ref.name or "", realm)
     if found is None and pinned_id is not None:
-        found = ledger.reference_by_id(entity, pinned_id, realm)
+        found = ledger.reference.by_id(entity, pinned_id, realm)
     return found
 
 

@@ -60,7 +60,7 @@ def refresh_reference(
 
 def _full(qbo: QboClient, ledger: Ledger, realm_id: str, entity: str) -> ReferenceDiff:
     rows = list(qbo.query_all(entity, full_query(entity)))
-    return ledger.upsert_reference(entity, rows, realm_id, complete=True)
+    return ledger.reference.upsert(entity, rows, realm_id, complete=True)
 
 
 def _incremental(
@@ -69,7 +69,7 @@ def _incremental(
     diff = ReferenceDiff(realm_id, entity)
     for _ in range(_MAX_CDC_CALLS):
         rows = qbo.cdc([entity], since)[entity]
-        diff = diff.merge(ledger.upsert_reference(entity, rows, realm_id))
+        diff = diff.merge(ledger.reference.upsert(entity, rows, realm_id))
         if len(rows) < CDC_PAGE_LIMIT:
             return diff
         newest = max(

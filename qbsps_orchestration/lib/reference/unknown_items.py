@@ -58,7 +58,7 @@ def unknown_order_items(
 ) -> list[UnknownItem]:
     """Every line of `orders` that resolves to no QBO Item, in order and line order.
 
-    `qbo_items`: the company's active Items (e.g. ``ledger.reference_rows("Item", realm)``); when
+    `qbo_items`: the company's active Items (e.g. ``ledger.reference.rows("Item", realm)``); when
     given, a cross-reference row naming an Item that is not among them counts as unknown too."""
     known = _ItemIndex(qbo_items) if qbo_items is not None else None
     found: list[UnknownItem] = []
@@ -157,7 +157,7 @@ def unknown_items_on_open_orders(ledger: Ledger, config: QbspsConfig) -> list[Un
         except RsxError:
             continue
     return unknown_order_items(
-        orders, config.item_crossref, qbo_items=ledger.reference_rows("Item", config.qbo.realm_id)
+        orders, config.item_crossref, qbo_items=ledger.reference.rows("Item", config.qbo.realm_id)
     )
 
 

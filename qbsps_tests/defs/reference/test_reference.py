@@ -51,7 +51,7 @@ def test_snapshots_show_rows_preview_and_what_changed(
         "0 added, 1 changed (DisplayName)"
     )
     assert (
-        c.ledger.reference_by_id("Vendor", vendor["Id"], c.config.qbo.realm_id)["DisplayName"]
+        c.ledger.reference.by_id("Vendor", vendor["Id"], c.config.qbo.realm_id)["DisplayName"]
         == "SPS All Test Retail Co"
     )
 

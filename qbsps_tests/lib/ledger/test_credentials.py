@@ -34,9 +34,9 @@ def raw_ciphertexts(ledger_url: str) -> list[str]:
 
 
 def test_secret_is_encrypted_at_rest_and_versioned(ledger: Ledger, ledger_url: str) -> None:
-    assert ledger.store_secret(NAME, REFRESH_TOKEN) == 1
-    assert ledger.store_secret(NAME, REFRESH_TOKEN + "-2") == 2
-    assert ledger.load_secret(NAME) == REFRESH_TOKEN + "-2"
+    assert ledger.credentials.store(NAME, REFRESH_TOKEN) == 1
+    assert ledger.credentials.store(NAME, REFRESH_TOKEN + "-2") == 2
+    assert ledger.credentials.load(NAME) == REFRESH_TOKEN + "-2"
     stored = raw_ciphertexts(ledger_url)
     assert len(stored) == 1 and REFRESH_TOKEN not in stored[0]
     assert all(REFRESH_TOKEN not in repr(event) for event in ledger.audit_trail(None))
@@ -46,19 +46,19 @@ def test_secret_is_encrypted_at_rest_and_versioned(ledger: Ledger, ledger_url: s
             if path.exists():
                 assert REFRESH_TOKEN.encode() not in path.read_bytes()
     with pytest.raises(SecretNotFoundError, match="qbo.unknown"):
-        ledger.load_secret("qbo.unknown")
+        ledger.credentials.load("qbo.unknown")
 
 
 def test_key_rotation_reencrypts_every_secret(ledger_url: str, ledger: Ledger, secret_key: str) -> None:
-    ledger.store_secret(NAME, REFRESH_TOKEN)
-    ledger.store_secret("sps.client_secret", "sps-secret")
+    ledger.credentials.store(NAME, REFRESH_TOKEN)
+    ledger.credentials.store("sps.client_secret", "sps-secret")
     new_key = SecretCipher.generate_key()
     both = Ledger(ledger_url, cipher=SecretCipher.from_env({SECRET_KEYS_ENV: f"{new_key},{secret_key}"}))
     only_new = Ledger(ledger_url, cipher=SecretCipher([new_key]))
     try:
-        assert both.rotate_secrets() == 2
-        assert only_new.load_secret(NAME) == REFRESH_TOKEN
-        assert only_new.load_secret("sps.client_secret") == "sps-secret"
+        assert both.credentials.rotate() == 2
+        assert only_new.credentials.load(NAME) == REFRESH_TOKEN
+        assert only_new.credentials.load("sps.client_secret") == "sps-secret"
     finally:
         both.close()
         only_new.close()
@@ -67,19 +67,19 @@ def test_key_rotation_reencrypts_every_secret(ledger_url: str, ledger: Ledger, s
 def test_second_refresher_waits_for_the_first_and_sees_the_rotated_token(
     ledger_url: str, ledger: Ledger
 ) -> None:
-    ledger.store_secret(NAME, "rt-1")
-    other = Ledger(ledger_url, cipher=ledger.cipher)
+    ledger.credentials.store(NAME, "rt-1")
+    other = Ledger(ledger_url, cipher=ledger.credentials.cipher)
     acquired = threading.Event()
     seen: list[str] = []
 
     def second_refresher() -> None:
-        with other.locked_secret(NAME, wait_seconds=20) as held:
+        with other.credentials.locked(NAME, wait_seconds=20) as held:
             seen.append(held.value)
             acquired.set()
             held.store("rt-3")
 
     try:
-        with ledger.locked_secret(NAME) as held:
+        with ledger.credentials.locked(NAME) as held:
             assert held.value == "rt-1"
             thread = threading.Thread(target=second_refresher)
             thread.start()
@@ -87,19 +87,19 @@ def test_second_refresher_waits_for_the_first_and_sees_the_rotated_token(
             assert held.store("rt-2") == 2  # committed before use: the lock is released here
         thread.join(timeout=20)
         assert acquired.is_set() and seen == ["rt-2"]
-        assert ledger.load_secret(NAME) == "rt-3"
+        assert ledger.credentials.load(NAME) == "rt-3"
     finally:
         other.close()
 
 
 def test_lock_without_store_changes_nothing(ledger: Ledger) -> None:
-    ledger.store_secret(NAME, "rt-1")
-    with pytest.raises(RuntimeError, match="refresh failed"), ledger.locked_secret(NAME) as held:
+    ledger.credentials.store(NAME, "rt-1")
+    with pytest.raises(RuntimeError, match="refresh failed"), ledger.credentials.locked(NAME) as held:
         assert held.value == "rt-1"
         raise RuntimeError("refresh failed")
-    with ledger.locked_secret(NAME, wait_seconds=1) as held:  # released despite the error
+    with ledger.credentials.locked(NAME, wait_seconds=1) as held:  # released despite the error
         assert (held.value, held.version) == ("rt-1", 1)
-    with pytest.raises(SecretNotFoundError), ledger.locked_secret("qbo.never-connected"):
+    with pytest.raises(SecretNotFoundError), ledger.credentials.locked("qbo.never-connected"):
         pass
 
 
@@ -107,7 +107,7 @@ CHILD = """
 import sys
 from qbsps_orchestration.lib.ledger import Ledger
 ledger = Ledger(sys.argv[1])
-with ledger.locked_secret(sys.argv[2]) as held:
+with ledger.credentials.locked(sys.argv[2]) as held:
     print("locked", held.value, flush=True)
     sys.stdin.readline()
     held.store("rotated-by-child")
@@ -116,12 +116,12 @@ print("released", flush=True)
 
 
 def take_lock(ledger: Ledger, wait_seconds: float) -> None:
-    with ledger.locked_secret(NAME, wait_seconds=wait_seconds):
+    with ledger.credentials.locked(NAME, wait_seconds=wait_seconds):
         pass
 
 
 def test_lock_excludes_another_process(ledger_url: str, ledger: Ledger, secret_key: str) -> None:
-    ledger.store_secret(NAME, "rt-1")
+    ledger.credentials.store(NAME, "rt-1")
     env = {**os.environ, SECRET_KEYS_ENV: secret_key}
     with subprocess.Popen(
         [sys.executable, "-c", CHILD, ledger_url, NAME],
@@ -141,7 +141,7 @@ def test_lock_excludes_another_process(ledger_url: str, ledger: Ledger, secret_k
             child.stdin.write("go\n")
             child.stdin.flush()
             assert child.stdout.readline().strip() == "released"
-            with ledger.locked_secret(NAME, wait_seconds=5) as held:
+            with ledger.credentials.locked(NAME, wait_seconds=5) as held:
                 assert (held.value, held.version) == ("rotated-by-child", 2)
         finally:
             if child.poll() is None:

@@ -193,7 +193,7 @@ def test_missing_dedup_field_is_a_clear_error(ledger: Ledger) -> None:
 
 def test_concurrent_recording_of_one_document_creates_one_row(ledger_url: str, ledger: Ledger) -> None:
     # Separate Ledger objects: separate engines and connections, like separate processes.
-    workers = [Ledger(ledger_url, cipher=ledger.cipher) for _ in range(4)]
+    workers = [Ledger(ledger_url, cipher=ledger.credentials.cipher) for _ in range(4)]
     barrier = threading.Barrier(len(workers))
     outcomes: list[RecordOutcome] = []
     errors: list[BaseException] = []

@@ -145,7 +145,7 @@ def _in_threads(count: int, work: Callable[[int], None]) -> None:
 
 def test_concurrent_receivers_store_each_change_once(ledger_url: str, ledger: Ledger) -> None:
     events = [change(str(n)) for n in range(40)]
-    workers = [Ledger(ledger_url, cipher=ledger.cipher) for _ in range(4)]
+    workers = [Ledger(ledger_url, cipher=ledger.credentials.cipher) for _ in range(4)]
     new: list[int] = []
     try:
         _in_threads(4, lambda n: new.append(workers[n].record_changes(events[n * 5 :] + events[: n * 5])))
@@ -156,7 +156,9 @@ def test_concurrent_receivers_store_each_change_once(ledger_url: str, ledger: Le
 
 
 def test_next_value_never_repeats_under_four_threads(ledger_url: str, ledger: Ledger) -> None:
-    workers = [Ledger(ledger_url, cipher=ledger.cipher) for _ in range(4)]  # one engine each, like processes
+    workers = [
+        Ledger(ledger_url, cipher=ledger.credentials.cipher) for _ in range(4)
+    ]  # one engine each, like processes
     drawn: list[list[int]] = [[] for _ in workers]
     try:
         _in_threads(4, lambda n: drawn[n].extend(workers[n].next_value("sscc/0614141") for _ in range(25)))

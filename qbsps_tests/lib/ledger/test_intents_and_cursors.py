@@ -40,7 +40,7 @@ def test_open_intent_after_crash_means_reconcile_first(ledger_url: str, ledger: 
     document_id = new_order(ledger)
     crashed = ledger.begin_intent(document_id, Action.CREATE)
     # A new process (new engine) finds the open intent and must reconcile, not write again.
-    restarted = Ledger(ledger_url, cipher=ledger.cipher)
+    restarted = Ledger(ledger_url, cipher=ledger.credentials.cipher)
     try:
         assert [i.requestid for i in restarted.open_intents()] == [crashed.requestid]
         with pytest.raises(OpenIntentError, match="reconcile") as refused:
@@ -71,7 +71,7 @@ def test_retry_after_failure_gets_a_new_requestid_and_ids_are_deterministic(ledg
 
 def test_concurrent_begins_let_exactly_one_write_proceed(ledger_url: str, ledger: Ledger) -> None:
     document_id = new_order(ledger)
-    workers = [Ledger(ledger_url, cipher=ledger.cipher) for _ in range(3)]
+    workers = [Ledger(ledger_url, cipher=ledger.credentials.cipher) for _ in range(3)]
     barrier = threading.Barrier(len(workers))
     results: list[str] = []
 

@@ -170,7 +170,7 @@ def test_another_process_writes_to_the_ledger_while_a_refresh_is_in_flight(world
 
     def refresh_in_flight() -> bool:
         try:
-            return writer.secret_state(name).leased_until is not None
+            return writer.credentials.state(name).leased_until is not None
         except SecretNotFoundError:
             return False
 
@@ -184,5 +184,5 @@ def test_another_process_writes_to_the_ledger_while_a_refresh_is_in_flight(world
     assert took < 1.0
     result = finished(child)
     assert result["refreshes"] == 1 and world.refresh_calls() == 1
-    assert writer.secret_state(name).leased_until is None  # the lease ended with the stored result
+    assert writer.credentials.state(name).leased_until is None  # the lease ended with the stored result
     writer.close()

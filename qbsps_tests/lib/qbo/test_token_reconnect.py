@@ -80,7 +80,7 @@ def test_lost_refresh_answer_then_invalid_grant_needs_a_reconnect(running: Sandb
     assert token_calls(running) == calls
 
     # Stored in the ledger, shown by `qbsps status`, and never with a token in it.
-    [dead] = running.ledger.reconnects_needed()
+    [dead] = running.ledger.credentials.reconnects_needed()
     assert dead.name == f"qbo.tokens.{running.box.settings.qbo.realm_id}"
     shown = status(running)
     assert "Connections that need reconnecting:" in shown and "run `qbsps connect quickbooks`" in shown
@@ -103,7 +103,7 @@ def test_a_changed_configured_refresh_token_clears_reconnect_needed(running: San
     running.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
     client = qbo_client(load_config(running.config_path), running.ledger, retry=FAST_RETRY)
     assert client.query("SELECT * FROM Vendor")["Vendor"]
-    assert running.ledger.reconnects_needed() == []
+    assert running.ledger.credentials.reconnects_needed() == []
 
 
 def test_the_client_that_lost_the_refresh_never_offers_the_refused_token_again(
@@ -131,7 +131,7 @@ def test_a_lost_answer_without_rotation_is_retried_and_needs_nothing(running: Sa
     running.box.qbo.authority.drop_next_refresh_response = True
     assert running.qbo().query("SELECT * FROM Vendor")["Vendor"]
     assert running.box.qbo.authority.dropped_refresh_responses == 1
-    assert running.ledger.reconnects_needed() == []
+    assert running.ledger.credentials.reconnects_needed() == []
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_transient_failures_before_the_token_endpoint_never_trip_it(
     expire_access_and_rotate_next(running)
     running.box.qbo_faults.add(fault)
     assert running.qbo().query("SELECT * FROM Vendor")["Vendor"]  # retried: the token was never spent
-    assert fault.hits == 2 and running.ledger.reconnects_needed() == []
+    assert fault.hits == 2 and running.ledger.credentials.reconnects_needed() == []
     assert running.box.qbo.authority.invalid_grants == {}
 
 
@@ -179,4 +179,4 @@ def reconnect(running: SandboxedConnector) -> None:
         "http://localhost:8714/callback",
         lambda request: decide(request.url),
     )
-    assert running.ledger.reconnects_needed() == []
+    assert running.ledger.credentials.reconnects_needed() == []

@@ -36,7 +36,7 @@ def test_rotated_refresh_token_is_persisted_and_used_by_the_next_process(qbo_env
     ledger_file = Path(qbo_env.ledger.url.removeprefix("sqlite:///"))
     assert rotated.encode() not in ledger_file.read_bytes()
     # A second process (own ledger connection, same configured initial token) keeps working.
-    other = Ledger(qbo_env.ledger.url, cipher=qbo_env.ledger.cipher)
+    other = Ledger(qbo_env.ledger.url, cipher=qbo_env.ledger.credentials.cipher)
     qbo_env.clock.advance(3600)
     assert qbo_env.client(qbo_env.token_source(other)).query("SELECT * FROM Vendor")["Vendor"]
     other.close()
@@ -46,7 +46,7 @@ def test_superseded_refresh_token_is_reported_without_the_token(qbo_env: QboEnv)
     qbo_env.client().query("SELECT * FROM Vendor")
     qbo_env.clock.advance(25 * 3600)
     qbo_env.client().query("SELECT * FROM Vendor")  # rotates; the configured value is now dead
-    fresh_ledger = Ledger(f"{qbo_env.ledger.url}-other", cipher=qbo_env.ledger.cipher)
+    fresh_ledger = Ledger(f"{qbo_env.ledger.url}-other", cipher=qbo_env.ledger.credentials.cipher)
     fresh_ledger.migrate()
     with pytest.raises(QboOAuthError) as caught:
         qbo_env.token_source(fresh_ledger).access_token()
@@ -56,7 +56,8 @@ def test_superseded_refresh_token_is_reported_without_the_token(qbo_env: QboEnv)
 
 def test_one_refresher_at_a_time(qbo_env: QboEnv) -> None:
     sources = [
-        qbo_env.token_source(Ledger(qbo_env.ledger.url, cipher=qbo_env.ledger.cipher)) for _ in range(4)
+        qbo_env.token_source(Ledger(qbo_env.ledger.url, cipher=qbo_env.ledger.credentials.cipher))
+        for _ in range(4)
     ]
     results: list[str] = []
     threads = [threading.Thread(target=lambda s=s: results.append(s.access_token())) for s in sources]

@@ -27,7 +27,7 @@ def test_a_full_refresh_of_all_four_entities_stores_every_row_and_a_second_chang
         diff = refresh_reference(qbo, ledger, realm, entity)
         assert sorted(diff.added) == sorted(row["Id"] for row in in_qbo)
         assert diff.summary == f"{len(in_qbo)} added, 0 changed, 0 removed"
-        stored = {row["Id"]: row for row in ledger.reference_rows(entity, realm)}
+        stored = {row["Id"]: row for row in ledger.reference.rows(entity, realm)}
         assert {i: row["SyncToken"] for i, row in stored.items()} == {r["Id"]: r["SyncToken"] for r in in_qbo}
 
         again = refresh_reference(qbo, ledger, realm, entity)
@@ -35,9 +35,9 @@ def test_a_full_refresh_of_all_four_entities_stores_every_row_and_a_second_chang
 
     # Money comes back exactly as QBO holds it.
     for row in qbo_env.sandbox.find("Item"):
-        stored_item = ledger.reference_by_id("Item", row["Id"], realm)
+        stored_item = ledger.reference.by_id("Item", row["Id"], realm)
         assert stored_item is not None and Decimal(stored_item["UnitPrice"]) == row["UnitPrice"]
-    partner_vendor = ledger.reference_by_name("Vendor", "SPS All Test Retail", realm)
+    partner_vendor = ledger.reference.by_name("Vendor", "SPS All Test Retail", realm)
     assert partner_vendor is not None and partner_vendor["AcctNum"] == "VEND6174"
 
 
@@ -53,9 +53,9 @@ def test_a_vendor_renamed_in_qbo_shows_as_changed_display_name_after_a_cdc_refre
     diff = refresh_reference(qbo, ledger, realm, "Vendor", since=since, now=qbo_env.clock.now)
     assert diff.changed == (ChangedEntity(grommet["Id"], ("DisplayName",)),)
     assert diff.summary == "0 added, 1 changed (DisplayName), 0 removed"
-    renamed = ledger.reference_by_name("Vendor", "Grommet Inc", realm)
+    renamed = ledger.reference.by_name("Vendor", "Grommet Inc", realm)
     assert renamed is not None and (renamed["Id"], renamed["SyncToken"]) == (grommet["Id"], "1")
-    assert ledger.reference_by_name("Vendor", "The Grommet", realm) is None
+    assert ledger.reference.by_name("Vendor", "The Grommet", realm) is None
 
     # A later CDC window that overlaps the first reports nothing new.
     repeat = refresh_reference(qbo, ledger, realm, "Vendor", since=since, now=qbo_env.clock.now)
@@ -74,9 +74,9 @@ def test_an_item_deactivated_in_qbo_leaves_the_active_rows_but_stays_readable_by
 
     diff = refresh_reference(qbo, ledger, realm, "Item", since=since, now=qbo_env.clock.now)
     assert (diff.deactivated, diff.summary) == ((item["Id"],), "0 added, 0 changed, 1 removed")
-    assert item["Id"] not in [row["Id"] for row in ledger.reference_rows("Item", realm)]
-    assert item["Id"] in [row["Id"] for row in ledger.reference_rows("Item", realm, active_only=False)]
-    stored = ledger.reference_by_id("Item", item["Id"], realm)
+    assert item["Id"] not in [row["Id"] for row in ledger.reference.rows("Item", realm)]
+    assert item["Id"] in [row["Id"] for row in ledger.reference.rows("Item", realm, active_only=False)]
+    stored = ledger.reference.by_id("Item", item["Id"], realm)
     assert stored is not None and stored["Active"] is False
 
     vendors = refresh_reference(qbo, ledger, realm, "Vendor", since=since, now=qbo_env.clock.now)
@@ -112,7 +112,7 @@ def test_name_lookups_use_the_snapshot_not_qbo(qbo: QboClient, ledger: Ledger) -
     from qbsps_orchestration.lib.qbo.refs import QboRefResolver
 
     refresh_reference(qbo, ledger, qbo.realm_id, "Vendor")
-    vendor = ledger.reference_rows("Vendor", qbo.realm_id)[0]
+    vendor = ledger.reference.rows("Vendor", qbo.realm_id)[0]
     queries: list[str] = []
     original = qbo.query
     qbo.query = lambda statement: queries.append(statement) or original(statement)  # type: ignore[method-assign]

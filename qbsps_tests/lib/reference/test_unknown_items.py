@@ -105,14 +105,14 @@ def test_a_mapped_item_missing_or_inactive_in_the_qbo_snapshot_is_unknown(
     )
     orders = _sample_orders()
     refresh_reference(qbo, ledger, realm, "Item")
-    assert unknown_order_items(orders, complete, qbo_items=ledger.reference_rows("Item", realm)) == []
+    assert unknown_order_items(orders, complete, qbo_items=ledger.reference.rows("Item", realm)) == []
 
     (item3,) = qbo_env.sandbox.find("Item", Name="HD-40 Sample Item 3")
     since = qbo_env.clock.now() - timedelta(seconds=1)
     qbo.sparse_update("Item", item3["Id"], {"Active": False}, request_id="retire-item-3")
     refresh_reference(qbo, ledger, realm, "Item", since=since, now=qbo_env.clock.now)
 
-    unknown = unknown_order_items(orders, complete, qbo_items=ledger.reference_rows("Item", realm))
+    unknown = unknown_order_items(orders, complete, qbo_items=ledger.reference.rows("Item", realm))
     assert [(u.trading_partner_id, u.buyer_part_number) for u in unknown] == [
         ("SPSALLTESTID", "SPSBuyerItem3"),
         ("SPSALLTESTID", "SPSBuyerItem3"),
