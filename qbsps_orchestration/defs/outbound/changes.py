@@ -7,8 +7,7 @@ finds goes to the same inbox as webhooks and CDC, which dedups it.
 
 import dagster as dg
 
-from ...lib.changes import CDC_ENTITIES, from_query_rows
-from ...lib.qbo.query import quote
+from ...lib.changes import sweep_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..names import POOL_QBO
 from .partitions import change_hours
@@ -34,19 +33,12 @@ def qbo_invoice_changes(
         ledger.open(actor="qbo_invoice_changes", run_id=context.run.run_id) as book,
         qbo.client(book) as client,
     ):
-        events = []
-        for entity in CDC_ENTITIES:  # invoices, and the orders whose 855 follows a bookkeeper's change
-            statement = (
-                f"SELECT * FROM {entity} WHERE Metadata.LastUpdatedTime >= {quote(window.start)} "
-                f"AND Metadata.LastUpdatedTime < {quote(window.end)}"
-            )
-            events += from_query_rows(entity, client.query_all(entity, statement), realm)
-        new = book.record_changes(events)
+        sweep = sweep_changes(book, client, realm, window.start, window.end)
     return dg.MaterializeResult(
         metadata={
             "window": f"{window.start.isoformat()} – {window.end.isoformat()}",
-            "changes": len(events),
-            "new_changes": new,
+            "changes": len(sweep.events),
+            "new_changes": sweep.new,
         }
     )
 

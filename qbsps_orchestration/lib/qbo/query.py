@@ -39,3 +39,13 @@ def select_in(entity: str, field: str, values: list[str]) -> str:
     if not all(part.isidentifier() for part in field.split(".")):
         raise ValueError(f"not a QBO field name: {field!r}")
     return f"{base} WHERE {field} IN ({', '.join(quote(v) for v in values)})"
+
+
+def updated_between(entity: str, start: datetime, end: datetime) -> str:
+    """The rows of ``entity`` whose ``MetaData.LastUpdatedTime`` is in [start, end)."""
+    if not entity.isidentifier():
+        raise ValueError(f"not a QBO entity name: {entity!r}")
+    return (
+        f"SELECT * FROM {entity} WHERE Metadata.LastUpdatedTime >= {quote(start)} "
+        f"AND Metadata.LastUpdatedTime < {quote(end)}"
+    )
