@@ -1,30 +1,20 @@
-"""Resources: the config file, the ledger, and one per API, each holding that API's auth.
+"""Resources: the ledger, and one per API, each holding that API's auth, all built from the config
+resource (config.py).
 
 Clients are opened per use (a context manager) and closed after, so a run never keeps sockets or a
 database connection beyond its step; the QBO tokens live in the ledger, not in the resource.
 """
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
 
-from ..lib.config import CONFIG_ENV, QbspsConfig, load_config
-from ..lib.connector import connected_config, open_ledger, qbo_client, sps_client
+from ..lib.connector import open_ledger, qbo_client, sps_client
 from ..lib.ledger import Ledger
 from ..lib.qbo import QboClient
 from ..lib.sps import SpsClient
-
-
-class QbspsConfigResource(dg.ConfigurableResource):
-    """The qbsps config file; empty means ``$QBSPS_CONFIG``."""
-
-    path: str = ""
-
-    def load(self) -> QbspsConfig:
-        # With the QBO company filled in from `qbsps connect` when the file names none.
-        return connected_config(load_config(self.path or os.environ.get(CONFIG_ENV) or None))
+from .config import QbspsConfigResource
 
 
 class LedgerResource(dg.ConfigurableResource):
