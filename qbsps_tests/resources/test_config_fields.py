@@ -61,7 +61,7 @@ def test_fields_are_typed_and_shown_by_variable_name_only(
         shown = [serialize_value(snap)]
         shown += [serialize_value(e) for e in instance.all_logs(result.run_id)]  # events, metadata
         shown.append(serialize_value(instance.get_run_by_id(result.run_id)))
-    assert empty_connector.ledger.reference_rows("Vendor", empty_connector.config.qbo.realm_id)
+    assert empty_connector.ledger.reference.rows("Vendor", empty_connector.config.qbo.realm_id)
     assert len(shown) > 3
     for text in shown:
         assert key not in text and url not in text

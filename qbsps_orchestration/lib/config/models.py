@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,6 +16,9 @@ from .crossref import ItemCrossReference
 from .errors import UnknownTradingPartnerError
 from .items import ItemRow
 from .refs import HttpUrl, IdText, PartNumber, QboRef, Text
+
+LEDGER_URL_ENV = "QBSPS_LEDGER_URL"  # also read by lib/ledger when no config is at hand
+DEFAULT_LEDGER_URL = "sqlite:///.qbsps/ledger.db"
 
 
 def _folder(value: str) -> str:
@@ -100,7 +104,11 @@ class SpsSettings(_Strict):
 
 
 class LedgerSettings(_Strict):
-    url: Annotated[str, AfterValidator(_database_url)] = "sqlite:///.qbsps/ledger.db"
+    # A file that names no ledger gets $QBSPS_LEDGER_URL, the same for the qbsps commands and for
+    # Dagster (whose config resource binds that variable too), else the local SQLite file.
+    url: Annotated[str, AfterValidator(_database_url)] = Field(
+        default_factory=lambda: os.environ.get(LEDGER_URL_ENV) or DEFAULT_LEDGER_URL, validate_default=True
+    )
     # Fernet keys (comma-separated, newest first) that encrypt stored credentials.
     secret_keys: CredentialSource = Field(default_factory=lambda: CredentialSource(env="QBSPS_SECRET_KEYS"))
 

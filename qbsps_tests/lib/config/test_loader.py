@@ -78,6 +78,24 @@ def test_defaults_fill_optional_sections(write_config: WriteConfig) -> None:
     assert config.ledger.url.startswith("sqlite:///")
 
 
+def test_a_file_naming_no_ledger_takes_the_environments(
+    write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The qbsps commands and Dagster's config resource must open the same ledger."""
+
+    def drop(data: dict) -> None:
+        del data["ledger"]["url"]
+
+    monkeypatch.delenv("QBSPS_LEDGER_URL", raising=False)
+    assert load_config(write_config(drop)).ledger.url == "sqlite:///.qbsps/ledger.db"
+    monkeypatch.setenv("QBSPS_LEDGER_URL", f"sqlite:///{tmp_path / 'shared.db'}")
+    assert load_config(write_config(drop)).ledger.url == f"sqlite:///{tmp_path / 'shared.db'}"
+    assert load_config(write_config()).ledger.url == "sqlite:///.qbsps/ledger.db"  # the file wins
+    monkeypatch.setenv("QBSPS_LEDGER_URL", "not a url")
+    with pytest.raises(ConfigError, match="ledger.url"):
+        load_config(write_config(drop))
+
+
 def test_missing_key_is_named(write_config: WriteConfig) -> None:
     path = write_config(lambda d: d["qbo"].pop("token_url"))
     assert str(_error(path)) == f"config file {path.resolve()}: qbo.token_url: missing required key"
