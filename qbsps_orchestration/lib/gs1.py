@@ -1,14 +1,18 @@
-"""GS1 check digits (mod 10) for UPC-A, EAN-13, GTIN-14 and SSCC-18, and SSCC-18 construction.
+"""GS1 keys: check digits (mod 10) for UPC-A, EAN-13, GTIN-14 and SSCC-18, GTIN-14 normalisation
+and SSCC-18 construction. The only place qbsps computes a check digit.
 
 One algorithm covers every GS1 key: from the rightmost data digit leftwards the weights are
 3, 1, 3, 1, ...; the check digit brings the weighted sum up to a multiple of ten.
+
+RSX lines carry the same product code in several shapes (`ConsumerPackageCode` as a 12-digit
+UPC-A, `GTIN` as 14 digits with leading zeros, `EAN` as 13), so products are compared as GTIN-14.
 """
 
 from __future__ import annotations
 
 # Lengths of the keys we handle, check digit included.
 GS1_LENGTHS: dict[str, int] = {"GTIN-8": 8, "UPC-A": 12, "EAN-13": 13, "GTIN-14": 14, "SSCC-18": 18}
-_GTIN_LENGTHS = (8, 12, 13, 14)
+GTIN_LENGTHS = (8, 12, 13, 14)  # GTIN-8 (EAN-8), GTIN-12 (UPC-A), GTIN-13 (EAN-13), GTIN-14
 
 
 def _digits(code: str, what: str) -> str:
@@ -61,15 +65,39 @@ def verify(code: str, *, kind: str | None = None) -> str:
     return digits
 
 
+def gtin_shape_problem(code: str) -> str | None:
+    """Why `code` cannot be a GTIN at all (characters, length), or None; the check digit is not looked at."""
+    if not code.isascii() or not code.isdigit():
+        return f"{code!r} must contain digits only"
+    if len(code) not in GTIN_LENGTHS:
+        return f"{code!r} has {len(code)} digits; a UPC/EAN/GTIN has 8, 12, 13 or 14"
+    return None
+
+
+def pad_gtin14(code: str) -> str:
+    """A GTIN-8/12/13/14 left-padded to 14 digits, check digit NOT verified: for codes a retailer
+    really sends with a wrong one (a cross-reference row with ``verify_check_digit: false``)."""
+    return code.strip().zfill(14)
+
+
 def normalize_gtin14(code: str) -> str:
     """A GTIN-8, UPC-A (GTIN-12), EAN-13 or GTIN-14 as 14 digits, left-padded with zeros.
 
     The check digit is verified first: a mistyped UPC must not silently match another item.
     """
     digits = _digits(code, "GTIN")
-    if len(digits) not in _GTIN_LENGTHS:
+    if len(digits) not in GTIN_LENGTHS:
         raise ValueError(f"a GTIN has 8, 12, 13 or 14 digits, got {len(digits)} in {code!r}")
     return verify(digits).zfill(14)
+
+
+def is_valid_gtin(code: str) -> bool:
+    """True for a GTIN-8/12/13/14 with a correct check digit; False for anything else, never raises."""
+    try:
+        normalize_gtin14(code)
+    except ValueError:
+        return False
+    return True
 
 
 def sscc18(extension_digit: int | str, company_prefix: str, serial: int | str) -> str:

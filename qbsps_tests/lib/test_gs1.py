@@ -72,6 +72,28 @@ def test_normalize_gtin14_pads_every_gtin_length() -> None:
     assert gs1.is_valid(gs1.normalize_gtin14("036000291452"), kind="GTIN-14")
 
 
+def test_gtin_shape_and_unverified_padding() -> None:
+    # The shape (digits, a GTIN length) is checked apart from the check digit: a cross-reference row
+    # may accept a retailer's code with a wrong one (verify_check_digit: false), padded as sent.
+    assert gs1.gtin_shape_problem("859563003863") is None
+    assert gs1.gtin_shape_problem("043000186706") is None  # shape is fine; only the check digit is wrong
+    assert gs1.gtin_shape_problem("1234567") == "'1234567' has 7 digits; a UPC/EAN/GTIN has 8, 12, 13 or 14"
+    assert gs1.gtin_shape_problem("12a4") == "'12a4' must contain digits only"
+    assert gs1.pad_gtin14("043000186706") == "00043000186706"
+    assert gs1.pad_gtin14(" 10614141000415 ") == "10614141000415"
+    for code in (
+        "859563003863",
+        "884502115161",
+        "4006381333931",
+        "00884502115161",
+        "10614141000415",
+        "96385074",
+    ):
+        assert gs1.is_valid_gtin(code), code
+    for code in ("859563003864", "043000186706", "4006381333932", "", "7", "12a4", "007774760000006927"):
+        assert not gs1.is_valid_gtin(code), code  # the last is a valid SSCC-18, not a GTIN
+
+
 def test_sscc18_builds_the_sample_serial() -> None:
     # 0 extension + company prefix 0777476 + serial 000000692 -> check digit 7.
     assert gs1.sscc18(0, "0777476", 692) == "007774760000006927"

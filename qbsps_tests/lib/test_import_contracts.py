@@ -12,7 +12,7 @@ import qbsps_orchestration
 
 LIB = Path(qbsps_orchestration.__file__).parent / "lib"
 MAX_FLAT_MODULES = 15
-PURE = {"documents", "mapping", "rsx", "config"}  # build and check documents: no I/O
+PURE = {"documents", "mapping", "rsx", "config", "items"}  # build and check documents: no I/O
 IO = {"ledger", "qbo", "sps", "http", "connector", "connect", "inbound", "outbound", "reference"}
 
 

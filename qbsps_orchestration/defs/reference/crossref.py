@@ -4,9 +4,9 @@ inbound order has an item no QBO Item maps to."""
 
 import dagster as dg
 
-from ...lib.reference.crossref_table import cross_reference_table
+from ...lib.items import describe_unknown
+from ...lib.reference.crossref import cross_reference_table, unknown_items_on_open_orders
 from ...lib.reference.tables import cross_reference_frame
-from ...lib.reference.unknown_items import describe_unknown, unknown_items_on_open_orders
 from ...resources import LedgerResource, QbspsConfigResource
 from ..outbound_metadata import table_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS

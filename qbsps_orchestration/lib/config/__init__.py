@@ -2,14 +2,13 @@
 
 config = load_config()                      # path from the argument or $QBSPS_CONFIG
 partner = config.partner("SPSALLTESTID")
-match = config.item_crossref.resolve(partner.trading_partner_id, upc="859563003863")
+match = config.item_crossref.resolve(partner.trading_partner_id, upc="859563003863")  # see lib.items
 secret = config.qbo.client_secret.resolve()
 """
 
+from ..values import QboRef  # re-exported: accounts and partners name QBO entities with it
 from .credentials import CredentialSource
-from .crossref import AmbiguousItemError, ItemCrossReference, ItemMatch
 from .errors import ConfigError, CredentialError, UnknownTradingPartnerError
-from .items import CSV_COLUMNS, ItemRow
 from .loader import CONFIG_ENV, config_from_mapping, dump_config, load_config
 from .models import (
     INTUIT_DISCOVERY_URL,
@@ -25,22 +24,16 @@ from .models import (
     Supplier,
     TradingPartner,
 )
-from .refs import QboRef
 
 __all__ = [
     "CONFIG_ENV",
-    "CSV_COLUMNS",
     "INTUIT_DISCOVERY_URL",
     "AccountMappings",
-    "AmbiguousItemError",
     "ConfigError",
     "CredentialError",
     "CredentialSource",
     "HttpSettings",
     "RetentionSettings",
-    "ItemCrossReference",
-    "ItemMatch",
-    "ItemRow",
     "LedgerSettings",
     "PollingSettings",
     "QboRef",

@@ -9,10 +9,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..items import ItemCsvError, ItemRow, read_item_csv
+from ..pydantic_errors import problems_from_validation_error
 from .errors import ConfigError
-from .items import ItemCsvError, ItemRow, read_item_csv
 from .models import QbspsConfig
-from .pydantic_errors import problems_from_validation_error
 
 CONFIG_ENV = "QBSPS_CONFIG"
 

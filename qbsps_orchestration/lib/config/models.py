@@ -11,11 +11,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from ..items import ItemCrossReference, ItemRow
+from ..values import HttpUrl, IdText, PartNumber, QboRef, Text
 from .credentials import CredentialSource
-from .crossref import ItemCrossReference
 from .errors import UnknownTradingPartnerError
-from .items import ItemRow
-from .refs import HttpUrl, IdText, PartNumber, QboRef, Text
 
 LEDGER_URL_ENV = "QBSPS_LEDGER_URL"  # also read by lib/ledger when no config is at hand
 DEFAULT_LEDGER_URL = "sqlite:///.qbsps/ledger.db"

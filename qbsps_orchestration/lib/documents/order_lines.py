@@ -9,25 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import gs1
-from ..config import AmbiguousItemError, ItemCrossReference
-from ..config.crossref import ItemIdentifiers
-from ..mapping.items import resolve_order_line
+from ..gs1 import is_valid_gtin, pad_gtin14
+from ..items import (
+    GS1_LINE_CODES,
+    AmbiguousItemError,
+    ItemCrossReference,
+    ItemIdentifiers,
+    resolve_order_line,
+)
 from ..rsx import Order, OrderLine
 
 # Identifier elements copied from the order line, in RSX order. UPCCaseCode is left out: it names
 # the case, not the unit invoiced, and SPS's own samples carry case codes with bad check digits.
 IDENTIFIER_ELEMENTS = ("BuyerPartNumber", "VendorPartNumber", "ConsumerPackageCode", "EAN", "GTIN")
-# Product codes echoed from an order line that are GS1 keys with a check digit.
-GS1_LINE_CODES = ("ConsumerPackageCode", "EAN", "GTIN", "UPCCaseCode")
-
-
-def valid_gs1(code: str) -> bool:
-    try:
-        gs1.normalize_gtin14(code)
-    except ValueError:
-        return False
-    return True
 
 
 def bad_gs1_codes(line: OrderLine | None) -> list[tuple[str, str]]:
@@ -36,7 +30,9 @@ def bad_gs1_codes(line: OrderLine | None) -> list[tuple[str, str]]:
     is left off (with a warning) and the line is known by its part numbers and remaining codes."""
     if line is None:
         return []
-    return [(name, code) for name in GS1_LINE_CODES if (code := getattr(line, name)) and not valid_gs1(code)]
+    return [
+        (name, code) for name in GS1_LINE_CODES if (code := getattr(line, name)) and not is_valid_gtin(code)
+    ]
 
 
 @dataclass(frozen=True)
@@ -87,21 +83,17 @@ def line_identifiers(order_line: OrderLine | None, known: ItemIdentifiers) -> di
     if order_line is not None:
         for name in IDENTIFIER_ELEMENTS:
             value = getattr(order_line, name)
-            if value and value.strip() and (name not in GS1_LINE_CODES or valid_gs1(value.strip())):
+            if value and value.strip() and (name not in GS1_LINE_CODES or is_valid_gtin(value.strip())):
                 found[name] = value.strip()
     fallback = {
         "BuyerPartNumber": known.buyer_part_number,
         "VendorPartNumber": known.vendor_part_number,
         "ConsumerPackageCode": known.upc if known.upc and len(known.upc) == 12 else None,
-        "GTIN": _gtin14(known.gtin or known.upc),
+        "GTIN": pad_gtin14(code) if (code := known.gtin or known.upc) else None,
     }
     for name, value in fallback.items():
         # A cross-reference row may accept a retailer's code with a wrong check digit
         # (verify_check_digit: false) to match orders; an outbound document never repeats it.
-        if value and name not in found and (name not in GS1_LINE_CODES or valid_gs1(value)):
+        if value and name not in found and (name not in GS1_LINE_CODES or is_valid_gtin(value)):
             found[name] = value
     return {name: found[name] for name in IDENTIFIER_ELEMENTS if name in found}
-
-
-def _gtin14(code: str | None) -> str | None:
-    return code.zfill(14) if code else None

@@ -4,8 +4,8 @@ Item made for an unknown line (linked, so the next order with the same code find
 
 from __future__ import annotations
 
-from ..config import ItemCrossReference, ItemMatch, QboRef, QbspsConfig
-from ..gs1 import normalize_gtin14
+from ..config import QboRef, QbspsConfig
+from ..items import ItemCrossReference, ItemMatch, link_identifiers
 from ..ledger import Ledger
 from ..qbo import QboClient
 from ..qbo.refs import QboRefResolver
@@ -37,7 +37,9 @@ class LearningCrossReference:
         )
         if match is not None:
             return match
-        identifiers = _identifiers(buyer_part_number, vendor_part_number, upc, gtin)
+        identifiers = link_identifiers(
+            buyer_part_number=buyer_part_number, vendor_part_number=vendor_part_number, upc=upc, gtin=gtin
+        )
         if not identifiers:
             return None
         linked = self._ledger.reference.find_item_link(trading_partner_id, identifiers)
@@ -64,24 +66,3 @@ class LearningCrossReference:
         self._ledger.reference.add_item_links(trading_partner_id, identifiers, str(item["Id"]))
         self.created.append(item["Name"])
         return str(item["Id"])
-
-
-def _identifiers(
-    buyer_part_number: str | None, vendor_part_number: str | None, upc: str | None, gtin: str | None
-) -> list[tuple[str, str]]:
-    found = []
-    for kind, code in (("gtin", upc), ("gtin", gtin)):
-        if code:
-            try:
-                found.append((kind, normalize_gtin14(code)))
-            except ValueError:
-                continue  # a code with a wrong check digit identifies nothing reliably
-    found += [
-        (kind, value.strip())
-        for kind, value in (
-            ("buyer_part_number", buyer_part_number),
-            ("vendor_part_number", vendor_part_number),
-        )
-        if value
-    ]
-    return list(dict.fromkeys(found))

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..config import AccountMappings, AmbiguousItemError, ItemCrossReference, QboRef, TradingPartner
+from ..config import AccountMappings, QboRef, TradingPartner
+from ..items import AmbiguousItemError, ItemCrossReference, resolve_order_line
 from ..rsx import Order, OrderTotals, order_totals
 from ..rsx.order import OrderLineItem
 from ..rsx.segments import Address
 from .doc_number import order_marker
-from .items import resolve_order_line
 
 CENT = Decimal("0.01")
 

@@ -12,8 +12,9 @@ from typing import TextIO
 
 import pandas as pd
 
-from ..config import CSV_COLUMNS, ItemRow, QbspsConfig
-from .crossref_table import CrossReferenceRow
+from ..config import QbspsConfig
+from ..items import CSV_COLUMNS, ItemRow
+from .crossref import CrossReferenceRow
 
 CROSSREF_COLUMNS = ("QBO item", "configured", "seen on orders", "bad check digits")
 

@@ -2,17 +2,19 @@
 
 Numbers are written exactly as their Decimal (20.0000 stays 20.0000, never 20.0000001); floats are
 refused, because a float cannot carry money exactly. JSON is the bare document object SPS uses
-(or an array of them); XML repeats list elements and may carry the namespace and plural wrapper.
-XML cannot say "empty list" or "null": such elements are left out of XML (and read back as absent).
+(or an array of them), written by simplejson; XML repeats list elements and may carry the namespace
+and plural wrapper. XML cannot say "empty list" or "null": such elements are left out of XML (and
+read back as absent).
 """
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET  # building only; parsing untrusted input uses defusedxml
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+
+import simplejson
 
 from .element_kinds import DOC_TYPES, PLURAL_ROOTS, RSX_NAMESPACE
 from .xml_tree import data_to_element, scalar_text, serialise
@@ -23,9 +25,14 @@ Documents = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 def to_json(doc_type: str, data: Documents, *, indent: int = 2) -> bytes:
     """UTF-8 JSON: one document as a bare object, several as an array (the RSX JSON shapes)."""
     _check_type(doc_type)
-    parts: list[str] = []
-    _emit(data, parts, level=0, indent=indent, path=doc_type)
-    return ("".join(parts) + "\n").encode("utf-8")
+    text = simplejson.dumps(
+        _json_ready(data, doc_type),
+        indent=indent,
+        separators=(",", ": "),
+        ensure_ascii=False,
+        use_decimal=False,  # Decimals arrive as exact raw text (see _json_ready); anything else fails
+    )
+    return (text + "\n").encode("utf-8")
 
 
 def to_xml(doc_type: str, data: Documents, *, namespace: bool = True, plural: bool = False) -> bytes:
@@ -49,34 +56,24 @@ def _check_type(doc_type: str) -> None:
         raise ValueError(f"unknown RSX document type {doc_type!r}; expected one of {sorted(DOC_TYPES)}")
 
 
-def _emit(value: Any, out: list[str], *, level: int, indent: int, path: str) -> None:
-    """A small JSON emitter: the standard encoder cannot write a Decimal as an exact number."""
-    pad, inner = "\n" + " " * (indent * level), "\n" + " " * (indent * (level + 1))
+def _json_ready(value: Any, path: str) -> Any:
+    """The tree as simplejson should write it, checked on the way (each problem names its element).
+
+    Every Decimal becomes its exact fixed-point text as raw JSON: simplejson's own Decimal support
+    writes ``str(d)``, which is exponent form for values such as 1E+2 or 1E-7; RSX readers expect
+    100 and 0.0000001. Dates and times become ISO text; floats, non-text keys and other types are
+    refused (`scalar_text`)."""
     if isinstance(value, Mapping):
-        if not value:
-            out.append("{}")
-            return
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
+        ready = {}
+        for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{path}: element names must be text, got {key!r}")
-            out.append(("," if i else "") + inner + json.dumps(key, ensure_ascii=False) + ": ")
-            _emit(item, out, level=level + 1, indent=indent, path=f"{path}.{key}")
-        out.append(pad + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        out.append("[")
-        for i, item in enumerate(value):
-            out.append(("," if i else "") + inner)
-            _emit(item, out, level=level + 1, indent=indent, path=f"{path}[{i}]")
-        out.append(pad + "]")
-    elif value is None:
-        out.append("null")
-    elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
-    elif isinstance(value, bool | int | Decimal):
-        out.append(scalar_text(value, path=path))  # bare JSON number or true/false, exact
-    else:
-        out.append(json.dumps(scalar_text(value, path=path), ensure_ascii=False))  # dates, times
+            ready[key] = _json_ready(item, f"{path}.{key}")
+        return ready
+    if isinstance(value, list | tuple):
+        return [_json_ready(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, Decimal):
+        return simplejson.RawJSON(scalar_text(value, path=path))
+    return scalar_text(value, path=path)  # dates and times as text; floats and the rest refused

@@ -10,8 +10,8 @@ import pandas as pd
 from click.testing import CliRunner
 
 from qbsps_orchestration.cli import main
-from qbsps_orchestration.lib.config.items import read_item_csv
-from qbsps_orchestration.lib.reference.crossref_table import CrossReferenceRow
+from qbsps_orchestration.lib.items import read_item_csv
+from qbsps_orchestration.lib.reference.crossref import CrossReferenceRow
 from qbsps_orchestration.lib.reference.tables import cross_reference_frame, export_item_csv, preview_frame
 from qbsps_tests.support import offline_config
 

@@ -33,6 +33,17 @@ def test_decimals_are_written_exactly() -> None:
     )
 
 
+def test_json_numbers_are_fixed_point_and_the_layout_is_the_rsx_files() -> None:
+    # simplejson writes str(Decimal), i.e. 1E+2; the writer hands it the fixed-point text instead.
+    data = {"Summary": {"TotalAmount": Decimal("1E+2"), "TotalSalesAmount": Decimal("1E-7")}, "Notes": []}
+    assert to_json("Invoice", data) == (
+        b'{\n  "Summary": {\n    "TotalAmount": 100,\n    "TotalSalesAmount": 0.0000001\n  },\n'
+        b'  "Notes": []\n}\n'
+    )
+    unindented = to_json("Invoice", {"Header": {"Note": "caf\u00e9"}}, indent=0)
+    assert unindented == '{\n"Header": {\n"Note": "caf\u00e9"\n}\n}\n'.encode()  # UTF-8, not \\u escapes
+
+
 def test_floats_are_refused_with_the_element_path() -> None:
     with pytest.raises(ValueError, match=r"Invoice\.Summary\.TotalAmount: float"):
         to_json("Invoice", {"Summary": {"TotalAmount": 20.1}})

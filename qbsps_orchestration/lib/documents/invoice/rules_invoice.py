@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ...config.gtin import to_gtin14
+from ...gs1 import pad_gtin14
 from ...rsx import Order, OrderLine
 from ..findings import Findings
 from ..order_lines import IDENTIFIER_ELEMENTS
@@ -160,7 +160,7 @@ def order_line_index(line: dict[str, Any], order: Order) -> int | None:
 
 
 def _gtin(code: Any) -> str | None:
-    return to_gtin14(code) if isinstance(code, str) and code.strip().isdigit() else None
+    return pad_gtin14(code) if isinstance(code, str) and code.strip().isdigit() else None
 
 
 def _seq(line: OrderLine) -> str:

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from ...config import QbspsConfig, TradingPartner
-from ...config.gtin import to_gtin14
+from ...gs1 import pad_gtin14
 from ...rsx import read_rsx, to_json
 from ..document import OutboundDocument, outbound_file_name
 from .item_registry_lines import (
@@ -175,7 +175,7 @@ def _check_unique(lines: list[dict[str, Any]], notes: LineNotes) -> None:
             if not code:
                 continue
             # A UPC and a GTIN of the same product are the same code.
-            key = ("GS1", to_gtin14(code)) if element in ("ConsumerPackageCode", "GTIN") else (element, code)
+            key = ("GS1", pad_gtin14(code)) if element in ("ConsumerPackageCode", "GTIN") else (element, code)
             first = seen.setdefault(key, index)
             if first != index:
                 notes.problems.append(

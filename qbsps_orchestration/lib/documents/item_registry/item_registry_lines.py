@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from ...config.crossref import ItemIdentifiers
-from ..order_lines import valid_gs1
+from ...gs1 import is_valid_gtin
+from ...items import ItemIdentifiers
 
 RegistryKind = Literal["catalog", "inventory"]
 # The identifier elements of an InventoryLine, in RSX order, from the cross-reference fields.
@@ -104,7 +104,7 @@ def registry_line(
             code = item.sku  # the supplier's own part number when the cross-reference gives none
         if not code:
             continue
-        if element in GS1_IDENTIFIERS and not valid_gs1(code):
+        if element in GS1_IDENTIFIERS and not is_valid_gtin(code):
             reason = f"{item.label}: {code!r} has a wrong GS1 check digit; left off"
             left_off.append((f"{path}.InventoryLine.{element}", reason))
             continue

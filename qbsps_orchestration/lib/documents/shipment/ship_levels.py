@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from ...config import TradingPartner
+from ...gs1 import is_valid_gtin
+from ...items import GS1_LINE_CODES
 from ...rsx import Order
-from ..order_lines import GS1_LINE_CODES, valid_gs1
 from .ship_cartons import Carton
 from .ship_lines import ShippedLine
 from .ship_parties import mark_for
@@ -40,7 +41,7 @@ def _item_level(line: ShippedLine, quantity: Decimal) -> dict[str, Any]:
     shipment_line: dict[str, Any] = {"LineSequenceNumber": line.key}
     for name in ("BuyerPartNumber", "VendorPartNumber", *GS1_LINE_CODES):
         value = getattr(ordered, name)
-        if value and (name not in GS1_LINE_CODES or valid_gs1(value)):
+        if value and (name not in GS1_LINE_CODES or is_valid_gtin(value)):
             shipment_line[name] = value
     product_ids = [
         {"PartNumberQual": p.PartNumberQual, "PartNumber": p.PartNumber}

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...config import AmbiguousItemError, ItemCrossReference, QboRef
-from ...mapping.items import resolve_order_line
+from ...config import QboRef
+from ...items import AmbiguousItemError, ItemCrossReference, resolve_order_line
 from ...rsx import Order, OrderLine
 
 # QBO's built-in shipping-charge line (Invoice shipping enabled): money, not goods.

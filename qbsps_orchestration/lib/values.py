@@ -1,4 +1,5 @@
-"""Small value types shared by the config models: QBO entity references, URLs, identifiers."""
+"""Small validated value types of the config file and the item cross-reference: QBO entity
+references, URLs, identifiers. A leaf: imports no other lib package, so config and items both can."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
-
-from .gtin import gtin_shape_problem
 
 
 def _digits_as_text(value: Any) -> Any:
@@ -31,28 +30,17 @@ def _http_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
-def _quoted_text(value: Any) -> Any:
+def quoted_text(value: Any) -> Any:
     # Unquoted YAML digits lose leading zeros (YAML even reads 0123 as octal 83); refuse rather than guess.
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(f"{value} must be a quoted string (unquoted digits lose their leading zeros)")
     return value
 
 
-def _gtin_shape(value: str) -> str:
-    value = value.strip()
-    problem = gtin_shape_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
 Text = Annotated[str, AfterValidator(_stripped_nonempty)]
 IdText = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_stripped_nonempty)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
-PartNumber = Annotated[str, BeforeValidator(_quoted_text), AfterValidator(_stripped_nonempty)]
-GtinCode = Annotated[
-    str, BeforeValidator(_quoted_text), AfterValidator(_gtin_shape)
-]  # check digit: see ItemRow
+PartNumber = Annotated[str, BeforeValidator(quoted_text), AfterValidator(_stripped_nonempty)]
 
 
 class QboRef(BaseModel):

@@ -23,9 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from .gtin import to_gtin14
-from .items import ItemRow
-from .refs import QboRef
+from .. import gs1
+from ..values import QboRef
+from .rows import ItemRow
 
 MatchedOn = Literal["upc", "gtin", "buyer_part_number", "vendor_part_number"]
 _Kind = Literal["gtin", "buyer_part_number", "vendor_part_number"]
@@ -206,7 +206,7 @@ def _row_identifiers(row: ItemRow) -> list[tuple[_Kind, str]]:
     found: list[tuple[_Kind, str]] = []
     for code in (row.upc, row.gtin):
         if code:
-            found.append(("gtin", to_gtin14(code)))
+            found.append(("gtin", gs1.pad_gtin14(code)))
     if row.buyer_part_number:
         found.append(("buyer_part_number", row.buyer_part_number))
     if row.vendor_part_number:
@@ -221,4 +221,25 @@ def _code_key(code: str | None) -> str | None:
     code = code.strip()
     if not code.isdigit() or len(code) > 14:
         return None
-    return to_gtin14(code)
+    return gs1.pad_gtin14(code)
+
+
+def link_identifiers(
+    *,
+    buyer_part_number: str | None = None,
+    vendor_part_number: str | None = None,
+    upc: str | None = None,
+    gtin: str | None = None,
+) -> list[tuple[str, str]]:
+    """A line's identifiers as ``(kind, value)`` keys, most specific first, in the form the
+    cross-reference compares them (GTIN-14, stripped part numbers): what qbsps links to an Item it
+    created for an unknown line (ledger item_links). Unlike `resolve`, a UPC/GTIN with a wrong
+    check digit is dropped: a link is learned, not configured, and must not rest on a typo."""
+    found: list[tuple[str, str]] = []
+    for code in (upc, gtin):
+        if code and gs1.is_valid_gtin(code):
+            found.append(("gtin", gs1.normalize_gtin14(code)))
+    for kind, value in (("buyer_part_number", buyer_part_number), ("vendor_part_number", vendor_part_number)):
+        if value and value.strip():
+            found.append((kind, value.strip()))
+    return list(dict.fromkeys(found))

@@ -1,19 +1,15 @@
-"""Unknown items on SPS's published sample orders, against a partial cross-reference and a QBO snapshot."""
+"""Unknown items on SPS's published sample orders, against a partial cross-reference (the QBO snapshot
+case is in qbsps_tests/lib/reference/test_crossref.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from qbsps_orchestration.lib.config import ItemCrossReference, ItemRow
-from qbsps_orchestration.lib.ledger import Ledger
-from qbsps_orchestration.lib.qbo import QboClient
-from qbsps_orchestration.lib.reference import LineCode, refresh_reference, unknown_order_items
+from qbsps_orchestration.lib.items import ItemCrossReference, ItemRow, LineCode, unknown_order_items
 from qbsps_orchestration.lib.rsx import Order, read_rsx
-from qbsps_tests.lib.qbo.conftest import QboEnv
 from qbsps_tests.support import shared_dir
 
 pytestmark = pytest.mark.shared
@@ -92,34 +88,3 @@ def test_an_ambiguous_line_is_unknown_with_the_candidates_named() -> None:
     assert [u.line_sequence_number for u in unknown] == ["2", "3"]
     assert unknown[0].reason.startswith("ambiguous: vendor_part_number 'SPSSupplierHD-40'")
     assert "id=20 (items[0]), id=21 (items[1])" in unknown[0].reason
-
-
-def test_a_mapped_item_missing_or_inactive_in_the_qbo_snapshot_is_unknown(
-    qbo_env: QboEnv, qbo: QboClient, ledger: Ledger
-) -> None:
-    realm = qbo_env.realm_id
-    complete = _crossref(
-        {"qbo_item": {"name": "HD-20 Sample Item 1"}, "buyer_part_number": "SPSBuyerItem1"},
-        {"qbo_item": {"name": "hd-40 sample item 2"}, "buyer_part_number": "SPSBuyerItem2"},  # QBO: any case
-        {"qbo_item": {"name": "HD-40 Sample Item 3"}, "buyer_part_number": "SPSBuyerItem3"},
-    )
-    orders = _sample_orders()
-    refresh_reference(qbo, ledger, realm, "Item")
-    assert unknown_order_items(orders, complete, qbo_items=ledger.reference.rows("Item", realm)) == []
-
-    (item3,) = qbo_env.sandbox.find("Item", Name="HD-40 Sample Item 3")
-    since = qbo_env.clock.now() - timedelta(seconds=1)
-    qbo.sparse_update("Item", item3["Id"], {"Active": False}, request_id="retire-item-3")
-    refresh_reference(qbo, ledger, realm, "Item", since=since, now=qbo_env.clock.now)
-
-    unknown = unknown_order_items(orders, complete, qbo_items=ledger.reference.rows("Item", realm))
-    assert [(u.trading_partner_id, u.buyer_part_number) for u in unknown] == [
-        ("SPSALLTESTID", "SPSBuyerItem3"),
-        ("SPSALLTESTID", "SPSBuyerItem3"),
-        ("SPSALLTESTID", "SPSBuyerItem3"),
-        ("525GROMM", "SPSBuyerItem3"),
-    ]
-    assert unknown[0].reason == (
-        "the cross-reference (items[2], by buyer_part_number) names QBO Item "
-        "name='HD-40 Sample Item 3', which is not an active Item in QBO"
-    )

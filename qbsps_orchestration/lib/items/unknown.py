@@ -13,20 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import gs1
-from ..config import AmbiguousItemError, ItemCrossReference, QboRef, QbspsConfig
-from ..ledger import Direction, Ledger
-from ..rsx import Order, OrderLine, RsxError, read_rsx
-
-GS1_ELEMENTS = ("ConsumerPackageCode", "EAN", "GTIN", "UPCCaseCode")
-
-
-@dataclass(frozen=True)
-class LineCode:
-    element: str  # the RSX element: ConsumerPackageCode, EAN, GTIN or UPCCaseCode
-    value: str
-    valid: bool
-    problem: str | None = None  # why not valid: wrong check digit, or not a GS1 code at all
+from ..rsx import Order, OrderLine
+from ..values import QboRef
+from .crossref import AmbiguousItemError, ItemCrossReference
+from .lines import LineCode, clean, line_codes, resolve_order_line
 
 
 @dataclass(frozen=True)
@@ -75,8 +65,8 @@ def unknown_order_items(
                     purchase_order_number=header.PurchaseOrderNumber,
                     line_index=index,
                     line_sequence_number=line.LineSequenceNumber,
-                    buyer_part_number=_clean(line.BuyerPartNumber),
-                    vendor_part_number=_clean(line.VendorPartNumber),
+                    buyer_part_number=clean(line.BuyerPartNumber),
+                    vendor_part_number=clean(line.VendorPartNumber),
                     codes=line_codes(line),
                     reason=reason,
                 )
@@ -84,32 +74,12 @@ def unknown_order_items(
     return found
 
 
-def line_codes(line: OrderLine) -> tuple[LineCode, ...]:
-    codes = []
-    for element in GS1_ELEMENTS:
-        value = _clean(getattr(line, element))
-        if value is None:
-            continue
-        try:
-            gs1.verify(value)
-            codes.append(LineCode(element, value, True))
-        except ValueError as exc:
-            codes.append(LineCode(element, value, False, str(exc)))
-    return tuple(codes)
-
-
 def _unresolved(
     trading_partner_id: str, line: OrderLine, crossref: ItemCrossReference, known: _ItemIndex | None
 ) -> str | None:
     """Why the line has no QBO Item, or None when it has one."""
     try:
-        match = crossref.resolve(
-            trading_partner_id,
-            upc=line.ConsumerPackageCode,
-            gtin=line.GTIN or line.EAN,
-            buyer_part_number=line.BuyerPartNumber,
-            vendor_part_number=line.VendorPartNumber,
-        )
+        match = resolve_order_line(crossref, trading_partner_id, line)
     except AmbiguousItemError as exc:
         return str(exc)
     if match is None:
@@ -136,29 +106,6 @@ class _ItemIndex:
         if ref.id is not None:
             return ref.id in self._ids
         return ref.name is not None and ref.name.casefold() in self._names
-
-
-def _clean(value: str | None) -> str | None:
-    return value.strip() if value and value.strip() else None
-
-
-def unknown_items_on_open_orders(ledger: Ledger, config: QbspsConfig) -> list[UnknownItem]:
-    """Lines of inbound orders still waiting (failed or quarantined) whose item maps to no active QBO
-    Item, judged against the ledger's Item snapshot. Unreadable orders are left to their own report."""
-    orders = []
-    for doc in ledger.failed_documents(Direction.INBOUND):
-        if doc.doc_type != "Order" or doc.current_version_id is None:
-            continue
-        payload = ledger.version(doc.current_version_id).payload
-        try:
-            orders += [
-                d.order for d in read_rsx(payload, source=doc.business_key, doc_type="Order") if d.order
-            ]
-        except RsxError:
-            continue
-    return unknown_order_items(
-        orders, config.item_crossref, qbo_items=ledger.reference.rows("Item", config.qbo.realm_id)
-    )
 
 
 def describe_unknown(item: UnknownItem) -> str:

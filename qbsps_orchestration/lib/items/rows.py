@@ -1,4 +1,5 @@
-"""Item cross-reference rows: inline in the config file, or read from the CSV file it names.
+"""Item cross-reference rows: inline in the config file (`items`), or read from the CSV file it names
+(`items_csv`). Pure but for reading that one file.
 
 CSV columns (header row required; any subset, in any order; empty cells mean "not given"):
 ``qbo_item_id`` or ``qbo_item_name`` (exactly one per row), ``vendor_part_number``,
@@ -10,12 +11,34 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from .gtin import gs1_check_digit_ok
-from .pydantic_errors import problems_from_validation_error
-from .refs import GtinCode, PartNumber, QboRef
+from .. import gs1
+from ..pydantic_errors import problems_from_validation_error
+from ..values import PartNumber, QboRef, quoted_text
+
+
+def _gtin_shape(value: str) -> str:
+    value = value.strip()
+    problem = gs1.gtin_shape_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# A UPC/EAN/GTIN as the row gives it (digits, a GTIN length); its check digit: see ItemRow.
+GtinCode = Annotated[str, BeforeValidator(quoted_text), AfterValidator(_gtin_shape)]
 
 CSV_COLUMNS = (
     "qbo_item_id",
@@ -51,7 +74,7 @@ class ItemRow(BaseModel):
     @field_validator("upc", "gtin")
     @classmethod
     def _check_digit(cls, code: str | None, info: ValidationInfo) -> str | None:
-        if code is not None and info.data.get("verify_check_digit", True) and not gs1_check_digit_ok(code):
+        if code is not None and info.data.get("verify_check_digit", True) and not gs1.is_valid(code):
             raise ValueError(
                 f"{code!r} has a wrong check digit (if the retailer really sends this code, "
                 "set verify_check_digit: false on the row)"

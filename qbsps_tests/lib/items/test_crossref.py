@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from qbsps_orchestration.lib.config import AmbiguousItemError, ItemCrossReference, ItemRow, QboRef
+from qbsps_orchestration.lib.config import QboRef
+from qbsps_orchestration.lib.items import AmbiguousItemError, ItemCrossReference, ItemRow, link_identifiers
 from qbsps_tests.support import shared_dir
 
 TP = "SPSALLTESTID"
@@ -124,6 +125,19 @@ def test_same_mapping_twice_is_not_ambiguous_and_misses_are_none() -> None:
     assert crossref.resolve(TP, vendor_part_number="w") is None  # part numbers are case-sensitive
     assert crossref.resolve(TP, upc="not-a-code", gtin="123456789012345") is None
     assert crossref.resolve(TP) is None
+
+
+def test_link_identifiers_are_the_compared_keys_without_a_wrong_check_digit() -> None:
+    # What qbsps links to an Item it created: the keys `resolve` compares, most specific first; a
+    # UPC with a wrong check digit (SPS's sample 043000186706) is no reliable key, so it is dropped.
+    assert link_identifiers(upc="859563003863", gtin="00859563003863", buyer_part_number=" B-1 ") == [
+        ("gtin", "00859563003863"),
+        ("buyer_part_number", "B-1"),
+    ]
+    assert link_identifiers(upc="043000186706", vendor_part_number="V", buyer_part_number="  ") == [
+        ("vendor_part_number", "V")
+    ]
+    assert link_identifiers() == []
 
 
 def _order_lines(document: Any) -> list[dict[str, Any]]:
