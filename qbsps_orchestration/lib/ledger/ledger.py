@@ -17,6 +17,7 @@ from .errors import LedgerNotUpgradedError
 from .inbox import InboxRecord
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
 from .reference_facade import ReferenceLedger
+from .reports import LedgerReports
 from .store import Store, default_ledger_url, head_revisions
 from .vocabulary import Action, Direction, DocumentState, IntentOutcome
 
@@ -309,6 +310,9 @@ class Ledger(ReferenceLedger, CredentialLedger):
         """Failed and quarantined documents, newest change first: what an operator must look at."""
         with self._store.read() as session:
             return queries.documents_in_states(session, _NEEDS_OPERATOR, direction, limit)
+
+    def reports(self) -> LedgerReports:
+        return LedgerReports(self._store)  # read-only views for operators' tables (reports/)
 
     def held_conflicts(self, limit: int = 500) -> list[VersionRecord]:
         with self._store.read() as session:
