@@ -134,7 +134,7 @@ def sync_inbound_command(config_path: Path | None, files: tuple[str, ...]) -> No
     if report.unfinished:
         click.echo("\n" + unfinished_text(report.unfinished), err=True)
     waiting = {doc.source_path for doc in report.unfinished}
-    for_a_person = [r for r in report.failed if config.sps.folders.orders + r.file not in waiting]
+    for_a_person = [key for key in report.failed if config.sps.folders.orders + key not in waiting]
     if for_a_person:
         click.echo(
             f"\n{len(for_a_person)} file(s) failed; see `qbsps status`. Re-run one with "

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 TRIGGER = "qbsps replay"
 TAG_OPERATOR = "qbsps/operator"
 TAG_REASON = "qbsps/reason"
-UNCHANGED = frozenset({"unchanged", "skipped", "duplicate"})
+UNCHANGED = frozenset({"unchanged", "up to date", "duplicate"})  # as lib/ledger/reports reads a run
 
 
 @click.command()
@@ -60,14 +60,12 @@ def replay(config_path: Path | None, document: str, reason: str, operator: str, 
     context = AuditContext(actor=actor)
     record_replay_requested(config.ledger.url, context, record.id, reason, resend=resend)
 
-    from .defs.inbound.partitions import purchase_order_files
     from .defs.names import TAG_RESEND
-    from .defs.outbound.partitions import qbo_invoices
 
     tags = {TAG_OPERATOR: operator, TAG_REASON: reason[:200]} | ({TAG_RESEND: "true"} if resend else {})
-    job, partitions = (INBOUND_JOB, purchase_order_files) if inbound else (OUTBOUND_JOB, qbo_invoices)
-    report = run_partitions(dagster_instance(), job, partitions.name, [key], TRIGGER, tags)
-    outcomes = [row.outcome for row in report.rows if row.file == key]
+    job = INBOUND_JOB if inbound else OUTBOUND_JOB
+    report = run_partitions(dagster_instance(), config, job, [key], TRIGGER, tags)
+    outcomes = report.outcomes(key)
     record_replay_finished(
         config.ledger.url, context, record.id, reason, run_ids=report.run_ids, outcomes=outcomes
     )

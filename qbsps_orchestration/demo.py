@@ -65,7 +65,6 @@ def run_demo(echo: Callable[[str], None], home: Path = DEMO_HOME) -> int:
         echo("\nSPS received (its history, as SPS validated each upload):")
         uploads = _sps_uploads(box)
         echo(table(("path", "document", "status", "reasons"), uploads) if uploads else "nothing")
-        report.rows += outbound.rows
         echo(
             "\nNext: `make dev` keeps a live stack running (sandbox, webhook receiver, Dagster UI with its "
             "sensors), to play with from another terminal:\n"
@@ -76,7 +75,7 @@ def run_demo(echo: Callable[[str], None], home: Path = DEMO_HOME) -> int:
     refused = [row[0] for row in uploads if row[2] != "accepted"]
     if refused:
         echo(f"\nSPS did not accept {len(refused)} upload(s): {', '.join(refused)}")
-    return 1 if report.failed or refused or not uploads else 0
+    return 1 if report.failed or outbound.failed or refused or not uploads else 0
 
 
 def _smallest_order_of(partner_id: str) -> Callable[[list[LandedOrder]], LandedOrder]:

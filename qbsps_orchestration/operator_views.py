@@ -1,15 +1,34 @@
-"""What `qbsps sync` and `qbsps status` print: plain text tables for a terminal."""
+"""What `qbsps sync`, `qbsps replay` and `qbsps status` print: tables for a terminal, built from
+the ledger as pandas frames of text cells (never a float column), rendered as plain text."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from .lib.ledger import Direction, Ledger
+import pandas as pd
+
+from .lib.ledger import Direction, DocumentRecord, Ledger
 from .lib.ledger.completion import UnfinishedDocument
-from .runs import SyncReport
+from .lib.ledger.reports import PartitionDocument
+
+if TYPE_CHECKING:
+    from .runs import SyncReport
+
+SYNC_COLUMNS = ("partition", "document", "partner", "number", "outcome", "state", "QBO id", "run", "detail")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def frame(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> pd.DataFrame:
+    """Text cells only: a number or an amount is shown as written, "-" where there is none."""
+    records = [["-" if cell is None or cell == "" else str(cell) for cell in row] for row in rows]
+    return pd.DataFrame(records, columns=list(columns), dtype="object")
+
+
+def render(data: pd.DataFrame) -> str:
+    return table(list(data.columns), data.itertuples(index=False, name=None))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
@@ -17,55 +36,80 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
+def sync_frame(
+    keys: Sequence[str], documents: Sequence[PartitionDocument], failed: Mapping[str, str]
+) -> pd.DataFrame:
+    """One row per document of each partition, as the ledger has it after the run. A partition the
+    run failed (``failed``: key -> the reason Dagster recorded) with no document that shows why
+    gets a row of its own, e.g. a file that never reached the ledger."""
+    by_key: dict[str, list[PartitionDocument]] = {}
+    for doc in documents:
+        by_key.setdefault(doc.partition, []).append(doc)
+    rows: list[tuple[object, ...]] = []
+    for key in keys:
+        docs = by_key.get(key, [])
+        rows += [
+            (
+                key,
+                d.document.doc_type,
+                d.document.trading_partner_id,
+                _number(d.document),
+                d.outcome,
+                d.document.state.value,
+                d.document.qbo_id,
+                (d.run_id or "")[:8],
+                d.detail,
+            )
+            for d in docs
+        ]
+        if key in failed and not any(d.troubled for d in docs):
+            run = next((d.run_id for d in docs if d.run_id), None)
+            rows.append((key, None, None, None, "failed", None, None, (run or "")[:8], failed[key]))
+    return frame(SYNC_COLUMNS, rows)
+
+
+def _number(doc: DocumentRecord) -> str:
+    """The PO or document number; an unreadable payload has none (its key is its content hash)."""
+    return "-" if doc.business_key.startswith("unreadable:") else doc.business_key
+
+
 def sync_table(report: SyncReport, empty: str = "nothing to do: the SPS orders folder is empty") -> str:
-    rows = [
-        (r.file, r.step, r.outcome, r.trading_partner, r.po_number, r.qbo_id, r.detail) for r in report.rows
-    ]
-    if not rows:
-        return empty
-    return table(("partition", "asset", "outcome", "partner", "number", "QBO id", "detail"), rows)
+    return render(report.rows) if not report.rows.empty else empty
 
 
 def status_text(ledger: Ledger) -> str:
-    rows = [
-        (direction.value, state, count)
-        for direction in Direction
-        for state, count in sorted(ledger.counts_by_state(direction).items())
-    ]
+    counts = frame(
+        ("direction", "state", "count"),
+        (
+            (direction.value, state, count)
+            for direction in Direction
+            for state, count in sorted(ledger.counts_by_state(direction).items())
+        ),
+    )
     parts = _reconnects(ledger)
-    parts += ["Documents by state:", table(("direction", "state", "count"), rows) if rows else "  none yet"]
+    parts += ["Documents by state:", render(counts) if not counts.empty else "  none yet"]
     unfinished = ledger.unfinished_documents()
     if unfinished:
         parts += ["", unfinished_text(unfinished)]
     failed = ledger.failed_documents()
     if failed:
-        parts += [
-            "",
-            "Failed or quarantined:",
-            table(
-                ("id", "partner", "number", "state", "reason"),
-                [
-                    (d.id, d.trading_partner_id or "-", d.business_key, d.state.value, d.reason or "")
-                    for d in failed
-                ],
-            ),
-        ]
+        rows = ((d.id, d.trading_partner_id, d.business_key, d.state.value, d.reason) for d in failed)
+        documents = frame(("id", "partner", "number", "state", "reason"), rows)
+        parts += ["", "Failed or quarantined:", render(documents)]
     conflicts = ledger.held_conflicts()
     if conflicts:
+        rows = ((v.id, v.document_id, v.source_path, v.reason) for v in conflicts)
         parts += [
             "",
             "Held conflicts (accept one with: qbsps conflicts accept VERSION_ID):",
-            table(
-                ("version", "document", "source", "reason"),
-                [(v.id, v.document_id, v.source_path or "-", v.reason or "") for v in conflicts],
-            ),
+            render(frame(("version", "document", "source", "reason"), rows)),
         ]
     return "\n".join(parts)
 
 
 def unfinished_text(docs: Sequence[UnfinishedDocument]) -> str:
     """Owed documents that need no person: qbsps drives each on by itself."""
-    rows = [
+    rows = (
         (
             d.id,
             d.doc_type,
@@ -75,12 +119,12 @@ def unfinished_text(docs: Sequence[UnfinishedDocument]) -> str:
             _why_unfinished(d),
         )
         for d in docs
-    ]
+    )
     return "\n".join(
         [
             "Unfinished (no action needed: the next `qbsps sync`, or a sensor tick once the next try "
             "is due, drives each on):",
-            table(("id", "document", "partner/number", "retries", "next try", "why"), rows),
+            render(frame(("id", "document", "partner/number", "retries", "next try", "why"), rows)),
         ]
     )
 
@@ -122,24 +166,18 @@ def document_text(ledger: Ledger, document_id: int) -> str:
     if doc.reason:
         head.append(f"reason: {doc.reason}")
     head += [f"warning: {w}" for w in doc.warnings]
-    versions = table(
+    versions = frame(
         ("version", "purpose", "disposition", "source", "received"),
-        [
-            (
-                v.id,
-                v.tset_purpose_code or "-",
-                v.disposition.value,
-                v.source_path or "-",
-                v.received_at.isoformat(),
-            )
+        (
+            (v.id, v.tset_purpose_code, v.disposition.value, v.source_path, v.received_at.isoformat())
             for v in ledger.versions(doc.id)
-        ],
+        ),
     )
-    audit = table(
+    audit = frame(
         ("at", "actor", "run", "event", "detail"),
-        [
-            (e.at.isoformat(timespec="seconds"), e.actor, (e.run_id or "-")[:8], e.event, e.detail or "")
+        (
+            (e.at.isoformat(timespec="seconds"), e.actor, (e.run_id or "")[:8], e.event, e.detail)
             for e in ledger.audit_trail(doc.id)
-        ],
+        ),
     )
-    return "\n".join([*head, "", versions, "", "Audit trail:", audit])
+    return "\n".join([*head, "", render(versions), "", "Audit trail:", render(audit)])

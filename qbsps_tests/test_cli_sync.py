@@ -64,7 +64,9 @@ def test_a_failed_document_makes_sync_exit_non_zero_and_shows_in_status(
     c, home = empty_connector, tmp_path / "dagster_home"
     c.box.sps.put_file(c.orders_folder + "PO1-broken.xml", b"<Order><Header><OrderHeader>")
     result = _qbsps(c, home, "sync", "inbound")
-    assert result.returncode == 1 and "PO1-broken.xml" in result.stdout and "failed" in result.stdout
+    [row] = [line for line in result.stdout.splitlines() if line.startswith("PO1-broken.xml ")]
+    assert result.returncode == 1 and row.split()[1:3] == ["Order", "-"]  # unreadable: no partner, no PO
+    assert "quarantined  quarantined" in row and "malformed XML" in row  # this run's outcome, its state
     status = _qbsps(c, home, "status")
     assert "Failed or quarantined" in status.stdout and "PO1-broken.xml" in status.stdout
     [doc] = c.ledger.failed_documents()

@@ -192,7 +192,7 @@ def poll_cdc(
     entities: Sequence[str],
     cursor: str | None,
     *,
-    first_lookback: timedelta = timedelta(hours=1),
+    first_lookback: timedelta = CDC_FIRST_LOOKBACK,
     now: datetime | None = None,
 ) -> CdcPoll:
     """One CDC poll into the inbox. The next cursor is `now` (taken before asking QBO) less the

@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from ...lib.outbound.completion import unfinished_invoice_keys
-from ...lib.outbound.flow import invoice_key
+from ...lib.outbound.completion import changed_invoice_keys, unfinished_invoice_keys
 from ...resources import LedgerResource
 from ..change_requests import CHANGE_SENSOR_INTERVAL_SECONDS, change_run_requests
 from ..retry_requests import retry_run_requests
@@ -31,8 +30,7 @@ from .partitions import qbo_invoices
 )
 def qbo_webhook_sensor(context: dg.SensorEvaluationContext, ledger: LedgerResource) -> dg.SensorResult:
     with ledger.open(actor="qbo_webhook_sensor") as book:
-        changes = book.pending_changes(entity="Invoice", limit=500)
-    keys = list(dict.fromkeys(invoice_key(change.entity_id) for change in changes))
+        keys = changed_invoice_keys(book)
     asked = change_run_requests(
         context.instance, context.cursor, keys, qbo_invoices.name, "invoices", "qbo_webhook_sensor"
     )

@@ -1,5 +1,6 @@
 """Which invoice partitions hold unfinished outbound documents (an 810 or 856 still owed to SPS,
-or one whose upload is unconfirmed): the ledger says, whether or not a change is in the inbox."""
+or one whose upload is unconfirmed): the ledger says, whether or not a change is in the inbox; and
+which invoices have changes waiting in the inbox."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ from ..ledger.completion import UnfinishedDocument
 from .flow import invoice_key
 
 INVOICE_DOCUMENTS = frozenset({"Invoice", "Shipment"})
+PENDING_LIMIT = 500
+
+
+def changed_invoice_keys(ledger: Ledger, limit: int = PENDING_LIMIT) -> list[str]:
+    """Invoice partition keys whose QBO changes wait in the inbox, oldest change first. Shared by
+    ``qbo_webhook_sensor`` and `qbsps sync outbound`."""
+    changes = ledger.pending_changes(entity="Invoice", limit=limit)
+    return list(dict.fromkeys(invoice_key(change.entity_id) for change in changes))
 
 
 def unfinished_invoice_documents(ledger: Ledger) -> list[UnfinishedDocument]:
