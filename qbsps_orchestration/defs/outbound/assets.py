@@ -118,18 +118,21 @@ def _materializations(
             "sync_token": dg.MetadataValue.text(source.sync_token),
         }
         invoice = yield from observe(context, QBO_INVOICES, key, qbo_version(source), metadata)
-    built: Upstream | None = None
-    if outcome.invoice is not None and not outcome.invoice.failed:
-        version = outcome.invoice.content_hash
+    sent_810 = outcome.invoice if outcome.invoice in sent else None
+    if sent_810 is not None:
         yield dg.AssetMaterialization(
             SPS_INVOICES,
             partition=key,
-            metadata=sent_metadata([outcome.invoice]),
-            tags=document_tags(context, version, [invoice]),
+            metadata=sent_metadata([sent_810]),
+            tags=document_tags(context, sent_810.content_hash, [invoice]),
         )
-        built = recorded(context.instance, SPS_INVOICES, key, version)
     if outcome.ship_notice is not None and not outcome.ship_notice.failed:
-        built = built or latest(context.instance, SPS_INVOICES, key, observed=False)
+        # The 810 it goes with: this run's (just stored), else the last one materialized.
+        built = (
+            recorded(context.instance, SPS_INVOICES, key, sent_810.content_hash)
+            if sent_810 is not None
+            else latest(context.instance, SPS_INVOICES, key, observed=False)
+        )
         yield dg.AssetMaterialization(
             SPS_SHIP_NOTICES,
             partition=key,

@@ -70,6 +70,13 @@ def test_each_document_version_is_the_accepted_bytes_and_names_its_qbo_version(
         assert event.tags[INPUT_VERSION_PREFIX + "qbo_invoices"] == qbo_version
         assert event.tags[INPUT_POINTER_PREFIX + "qbo_invoices"] == str(observed_id)
     assert ship_notice.tags[INPUT_VERSION_PREFIX + "sps_invoices"] == sent_invoice.tags[DATA_VERSION_TAG]
+    provenance = dg.DataProvenance.from_tags(ship_notice.tags)  # as Dagster reads it back
+    assert provenance is not None and provenance.is_user_provided
+    assert provenance.input_data_versions == {
+        SOURCE: dg.DataVersion(qbo_version),
+        INVOICES: dg.DataVersion(sent_invoice.tags[DATA_VERSION_TAG]),
+    }
+    assert provenance.input_storage_ids == {SOURCE: observed_id, INVOICES: invoice_id}
     assert ship_notice.tags[INPUT_POINTER_PREFIX + "sps_invoices"] == str(invoice_id)
     first = _versions(instance, key)
     uploads = len(c.box.sps.history())
