@@ -48,6 +48,12 @@ def combined(versions: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(versions).encode()).hexdigest()
 
 
+def rows_version(lines: Iterable[str]) -> str:
+    """The version of a table (QBO rows by Id and SyncToken, a cross-reference): the sha256 of its
+    lines in sorted order, so the same rows are the same version whatever order they came in."""
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+
+
 def document_tags(
     context: dg.AssetExecutionContext, version: str, upstream: Iterable[Upstream | None]
 ) -> dict:

@@ -14,6 +14,7 @@ from ...lib.reference.profiles import refresh_profiles
 from ...lib.reference.snapshot import refresh_since_last
 from ...lib.reference.tables import preview_frame
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
+from ..lineage import rows_version
 from ..names import POOL_QBO, TAG_FULL_REFRESH
 from ..outbound_metadata import table_metadata
 from .partitions import all_partners_tags, sync_partner_partitions
@@ -58,6 +59,7 @@ def qbo_reference_data(
     realm = config.qbo.realm_id
     full = context.run.tags.get(TAG_FULL_REFRESH) == "true"
     results: dict[dg.AssetKey, dict[str, dg.MetadataValue]] = {}
+    versions: dict[dg.AssetKey, str] = {}  # the rows by Id and SyncToken: unchanged rows, same version
     with (
         ledger.open(actor="qbo_reference_data", run_id=context.run.run_id) as book,
         qbo.client(book) as client,
@@ -67,6 +69,7 @@ def qbo_reference_data(
                 continue
             diff, since = refresh_since_last(client, book, realm, entity, full=full)
             rows = book.reference_rows(entity, realm)
+            versions[key] = rows_version(f"{row.get('Id')}:{row.get('SyncToken')}" for row in rows)
             results[key] = {
                 "rows": dg.MetadataValue.int(len(rows)),
                 "refresh": dg.MetadataValue.text(
@@ -83,7 +86,9 @@ def qbo_reference_data(
                 "\n".join(f"- {change}" for change in changes) or "unchanged"
             )
     for key, metadata in results.items():
-        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+        yield dg.MaterializeResult(
+            asset_key=key, metadata=metadata, data_version=dg.DataVersion(versions[key])
+        )
 
 
 # Every refresh also rebuilds the cross-reference and re-evaluates the item registries, so items that

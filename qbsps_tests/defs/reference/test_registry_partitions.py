@@ -54,6 +54,16 @@ def _version(instance: dg.DagsterInstance, partner: str) -> tuple[str, dg.AssetM
     return record.asset_materialization.tags[DATA_VERSION_TAG], record.asset_materialization
 
 
+def _upstream_versions(instance: dg.DagsterInstance) -> dict[str, str]:
+    """The data versions of qbo_items and item_cross_reference (of their content, not of a run)."""
+    found = {}
+    for key in ("qbo_items", "item_cross_reference"):
+        record = instance.get_latest_data_version_record(dg.AssetKey(key), False)
+        assert record is not None and record.asset_materialization is not None
+        found[key] = record.asset_materialization.tags[DATA_VERSION_TAG]
+    return found
+
+
 def _accepted_sha(c: SandboxedConnector, event: dg.AssetMaterialization) -> str:
     accepted = c.box.sps.accepted(event.metadata["sps_path"].value)
     assert accepted, f"SPS accepted nothing at {event.metadata['sps_path'].value}"
@@ -68,13 +78,17 @@ def test_one_partners_catalog_is_sent_alone_and_versions_follow_the_accepted_byt
     assert instance.get_dynamic_partitions(item_registry_partners.name) == PARTNERS
     assert _catalogs(c) == {"SPSALLTESTID": 1, "525GROMM": 1}
     first = {}
+    upstream = _upstream_versions(instance)
     for partner in PARTNERS:
         version, event = _version(instance, partner)
         assert version == _accepted_sha(c, event) == event.metadata["content_sha256"].value
-        assert {INPUT_VERSION_PREFIX + "qbo_items", INPUT_VERSION_PREFIX + "item_cross_reference"} <= set(
-            event.tags
-        )
+        assert {key: event.tags[INPUT_VERSION_PREFIX + key] for key in upstream} == upstream
         first[partner] = version
+
+    # Another refresh with nothing changed in QBO: the same items, the same cross-reference versions.
+    assert _schedule_run(instance, c).success
+    assert _upstream_versions(instance) == upstream
+    assert _catalogs(c) == {"SPSALLTESTID": 1, "525GROMM": 1}
 
     # Unchanged items: re-materializing a partner sends nothing and keeps its version.
     assert _one_partner(instance, "525GROMM").success
