@@ -13,7 +13,6 @@ read for them: a bookkeeper's change shows as a QBO version qbsps did not write)
 """
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -24,7 +23,7 @@ from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pendin
 from ...lib.outbound.send import QboVersion
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
-from ..lineage import combined, document_tags, latest, qbo_version, recorded
+from ..lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
 from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND
 from ..outbound_metadata import sent_metadata
 from .metadata import fetched_metadata, synced_metadata
@@ -141,8 +140,9 @@ def _materializations(
     if acks and outcome.acks and outcome.acks_ok:
         sources = [qbo_version(r.built_from) for r in outcome.acks if r.built_from is not None]
         # The QBO version each 855 was built from, read just now: against the last write's event.
-        source = latest(instance, QBO_PURCHASE_ORDERS, name, observed=False)
-        upstream = replace(source, version=combined(sources)) if source and sources else None
+        last_write = latest(instance, QBO_PURCHASE_ORDERS, name, observed=False)
+        pointer = last_write.storage_id if last_write else None
+        upstream = Upstream(QBO_PURCHASE_ORDERS, combined(sources), pointer) if sources else None
         yield dg.AssetMaterialization(
             SPS_ORDER_ACKS,
             partition=name,
