@@ -28,7 +28,9 @@ def _schedule_run(instance: dg.DagsterInstance, c: SandboxedConnector) -> dg.Exe
         request = qbo_reference_cdc_schedule(context)
     assert isinstance(request, dg.RunRequest)
     job = defs().resolve_job_def("qbo_reference_job")
-    return job.execute_in_process(instance=instance, tags=request.tags)
+    return job.execute_in_process(
+        instance=instance, tags=request.tags, asset_selection=request.asset_selection
+    )
 
 
 def _one_partner(instance: dg.DagsterInstance, partner: str) -> dg.ExecuteInProcessResult:
@@ -120,3 +122,11 @@ def test_the_partition_list_follows_the_config(
         e.partition for e in result.get_asset_materialization_events() if e.asset_key == SPS_ITEM_REGISTRIES
     ]
     assert sent == ["SPSALLTESTID"]
+
+    # No partner gets registries any more: the refresh still runs, without them.
+    data["trading_partners"][0]["item_registries"] = []
+    c.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = _schedule_run(instance, c)
+    assert result.success and instance.get_dynamic_partitions(item_registry_partners.name) == []
+    refreshed = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "qbo_items" in refreshed and "sps_item_registries" not in refreshed
