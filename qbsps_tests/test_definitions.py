@@ -47,7 +47,7 @@ SNAPSHOT = {
         "qbo_purchase_orders": ("sps_purchase_order_files", ["sps_purchase_orders"]),
         "qbo_vendors": (None, []),
         "sps_invoices": ("qbo_invoices", ["qbo_invoices"]),
-        "sps_item_registries": (None, ["item_cross_reference", "qbo_items"]),
+        "sps_item_registries": ("item_registry_partners", ["item_cross_reference", "qbo_items"]),
         "sps_order_acks": ("sps_purchase_order_files", ["qbo_purchase_orders"]),
         "sps_purchase_orders": ("sps_purchase_order_files", []),
         "sps_ship_notices": ("qbo_invoices", ["qbo_invoices", "sps_invoices"]),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..lib.documents.order_ack.ack_changes import LineChange
 from ..lib.outbound.send import SendResult
+from .lineage import qbo_version
 
 
 def sent_metadata(results: list[SendResult]) -> dict[str, dg.MetadataValue]:
@@ -25,6 +26,11 @@ def sent_metadata(results: list[SendResult]) -> dict[str, dg.MetadataValue]:
             "; ".join(f"qbsps status --document {r.document_id}" for r in results if r.document_id) or "-"
         ),
         "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in warnings) or "none"),
+        # Lineage, also as the data versions: the exact bytes SPS got, and the QBO version they came from.
+        "content_sha256": dg.MetadataValue.text(joined([r.content_hash for r in results])),
+        "built_from": dg.MetadataValue.text(
+            joined([qbo_version(r.built_from) if r.built_from else None for r in results])
+        ),
         **_changes([c for r in results for c in r.changes]),
     }
 

@@ -5,6 +5,11 @@ One op serves both assets so a run over many files keeps going past a bad one: e
 succeeds gets its own materialization, reported as soon as that file is done (a killed run keeps
 what it finished); at the end the step fails if any file failed, which leaves exactly those
 partitions failed. Re-materializing a partition replays that file from the ledger.
+
+Lineage: a file's orders are versioned by the ledger's content hash (sps_purchase_orders), the QBO
+documents written from them by their Id and SyncToken (qbo_purchase_orders, built from those
+orders), the 855s by the sha256 of the bytes uploaded (sps_order_acks, built from the QBO version
+read for them: a bookkeeper's change shows as a QBO version qbsps did not write).
 """
 
 from collections.abc import Iterator
@@ -13,10 +18,12 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from ...lib.documents.schemas import RsxSchemas
-from ...lib.inbound.batch import process_files
+from ...lib.inbound.batch import FileOutcome, process_files
 from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pending
+from ...lib.outbound.send import QboVersion
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
+from ..lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
 from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND
 from ..outbound_metadata import sent_metadata
 from .metadata import fetched_metadata, synced_metadata
@@ -97,22 +104,56 @@ def inbound_purchase_orders(
                 acknowledge_with=acks,
                 resend=context.run.tags.get(TAG_RESEND) == "true",
             )
-            if fetch and outcome.fetch_ok:
-                yield dg.AssetMaterialization(
-                    SPS_PURCHASE_ORDERS, partition=outcome.name, metadata=fetched_metadata(outcome)
-                )
-            if sync and outcome.sync_ok:
-                yield dg.AssetMaterialization(
-                    QBO_PURCHASE_ORDERS, partition=outcome.name, metadata=synced_metadata(outcome)
-                )
+            yield from _materializations(context, outcome, fetch=fetch, sync=sync, acks=False)
             if watch_changes:  # acknowledged as QBO has it now: its order changes are done
                 mark_acknowledged(book, config, [outcome], started)
-            if acks is not None and outcome.acks and outcome.acks_ok:
-                yield dg.AssetMaterialization(
-                    SPS_ORDER_ACKS, partition=outcome.name, metadata=sent_metadata(outcome.acks)
-                )
+            if acks is not None:
+                yield from _materializations(context, outcome, fetch=False, sync=False, acks=True)
             if outcome.error:
                 failed.append(outcome)
                 context.log.error(outcome.error)
     if failed:
         raise batch_failure("purchase order files", [(o.name, o.error or "") for o in failed], len(names))
+
+
+def _materializations(
+    context: dg.AssetExecutionContext, outcome: FileOutcome, *, fetch: bool, sync: bool, acks: bool
+) -> Iterator[dg.AssetMaterialization]:
+    """One file's materializations, each with its data version and what it was built from."""
+    name, instance = outcome.name, context.instance
+    orders = combined([d.content_hash for d in outcome.fetched or outcome.synced if d.content_hash])
+    if fetch and outcome.fetch_ok:
+        yield dg.AssetMaterialization(
+            SPS_PURCHASE_ORDERS,
+            partition=name,
+            metadata={**fetched_metadata(outcome), "content_hash": dg.MetadataValue.text(orders)},
+            tags=document_tags(context, orders, []),
+        )
+    if sync and outcome.sync_ok:
+        written = combined([qbo_version(v) for v in _qbo_versions(outcome)])
+        yield dg.AssetMaterialization(
+            QBO_PURCHASE_ORDERS,
+            partition=name,
+            metadata={**synced_metadata(outcome), "built_from": dg.MetadataValue.text(orders)},
+            tags=document_tags(context, written, [recorded(instance, SPS_PURCHASE_ORDERS, name, orders)]),
+        )
+    if acks and outcome.acks and outcome.acks_ok:
+        sources = [qbo_version(r.built_from) for r in outcome.acks if r.built_from is not None]
+        # The QBO version each 855 was built from, read just now: against the last write's event.
+        last_write = latest(instance, QBO_PURCHASE_ORDERS, name, observed=False)
+        pointer = last_write.storage_id if last_write else None
+        upstream = Upstream(QBO_PURCHASE_ORDERS, combined(sources), pointer) if sources else None
+        yield dg.AssetMaterialization(
+            SPS_ORDER_ACKS,
+            partition=name,
+            metadata=sent_metadata(outcome.acks),
+            tags=document_tags(context, combined([r.content_hash for r in outcome.acks]), [upstream]),
+        )
+
+
+def _qbo_versions(outcome: FileOutcome) -> list[QboVersion]:
+    return [
+        QboVersion(d.qbo_entity or "PurchaseOrder", d.qbo_id, d.sync_token or "")
+        for d in outcome.synced
+        if d.qbo_id
+    ]

@@ -5,18 +5,22 @@ and the step fails at the end if any invoice failed so exactly those partitions 
 ship notice partition stays missing until the invoice carries shipping data. Tag a run
 ``qbsps/resend=true`` to send content that changed after it was sent (otherwise it is held for an
 operator).
+
+Lineage: each 810 and 856 has the sha256 of the bytes uploaded as its data version, built from the
+QBO Invoice version (Id and SyncToken) observed on ``qbo_invoices``; the 856 also from the 810.
 """
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
 
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.batch import process_invoices
-from ...lib.outbound.flow import OutboundContext, mark_processed_changes
+from ...lib.outbound.flow import InvoiceOutcome, OutboundContext, mark_processed_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
+from ..lineage import Upstream, document_tags, latest, observe, qbo_version, recorded
 from ..names import POOL_SPS, TAG_RESEND
 from ..outbound_metadata import sent_metadata
 from .partitions import qbo_invoices
@@ -71,7 +75,7 @@ def outbound_invoice_documents(
     ledger: LedgerResource,
     sps: SpsResource,
     qbo: QboResource,
-) -> Iterator[dg.AssetMaterialization]:
+) -> Iterator[dg.AssetMaterialization | dg.AssetObservation]:
     invoices = SPS_INVOICES in context.selected_asset_keys
     ship_notices = SPS_SHIP_NOTICES in context.selected_asset_keys
     resend = context.run.tags.get(TAG_RESEND) == "true"
@@ -93,15 +97,45 @@ def outbound_invoice_documents(
             if outcome.errors:
                 failed.append(outcome)
                 context.log.error("; ".join(outcome.errors))
-            if outcome.invoice is not None and not outcome.invoice.failed:
-                yield dg.AssetMaterialization(
-                    SPS_INVOICES, partition=outcome.key, metadata=sent_metadata([outcome.invoice])
-                )
-            if outcome.ship_notice is not None and not outcome.ship_notice.failed:
-                yield dg.AssetMaterialization(
-                    SPS_SHIP_NOTICES, partition=outcome.key, metadata=sent_metadata([outcome.ship_notice])
-                )
+            yield from _materializations(context, outcome)
             if outcome.note and not outcome.errors:
                 context.log.info(f"{outcome.key}: {outcome.note}")
     if failed:
         raise batch_failure("invoices", [(o.key, "; ".join(o.errors)) for o in failed], len(keys))
+
+
+def _materializations(
+    context: dg.AssetExecutionContext, outcome: InvoiceOutcome
+) -> Generator[dg.AssetMaterialization | dg.AssetObservation, None, None]:
+    """One invoice's documents that went out (or were already out), each with its lineage."""
+    key = outcome.key
+    sent = [r for r in (outcome.invoice, outcome.ship_notice) if r is not None and not r.failed]
+    source = next((r.built_from for r in sent if r.built_from is not None), None)
+    invoice: Upstream | None = None
+    if source is not None:
+        metadata = {
+            "qbo_id": dg.MetadataValue.text(source.id),
+            "sync_token": dg.MetadataValue.text(source.sync_token),
+        }
+        invoice = yield from observe(context, QBO_INVOICES, key, qbo_version(source), metadata)
+    sent_810 = outcome.invoice if outcome.invoice in sent else None
+    if sent_810 is not None:
+        yield dg.AssetMaterialization(
+            SPS_INVOICES,
+            partition=key,
+            metadata=sent_metadata([sent_810]),
+            tags=document_tags(context, sent_810.content_hash, [invoice]),
+        )
+    if outcome.ship_notice is not None and not outcome.ship_notice.failed:
+        # The 810 it goes with: this run's (just stored), else the last one materialized.
+        built = (
+            recorded(context.instance, SPS_INVOICES, key, sent_810.content_hash)
+            if sent_810 is not None
+            else latest(context.instance, SPS_INVOICES, key, observed=False)
+        )
+        yield dg.AssetMaterialization(
+            SPS_SHIP_NOTICES,
+            partition=key,
+            metadata=sent_metadata([outcome.ship_notice]),
+            tags=document_tags(context, outcome.ship_notice.content_hash, [invoice, built]),
+        )

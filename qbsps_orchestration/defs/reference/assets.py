@@ -9,12 +9,15 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from ...lib.config import QbspsConfig
 from ...lib.reference.profiles import refresh_profiles
 from ...lib.reference.snapshot import refresh_since_last
 from ...lib.reference.tables import preview_frame
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
+from ..lineage import rows_version
 from ..names import POOL_QBO, TAG_FULL_REFRESH
 from ..outbound_metadata import table_metadata
+from .partitions import all_partners_tags, sync_partner_partitions
 
 GROUP_REFERENCE = "qbo_reference"
 REFERENCE_ASSETS = {
@@ -56,6 +59,7 @@ def qbo_reference_data(
     realm = config.qbo.realm_id
     full = context.run.tags.get(TAG_FULL_REFRESH) == "true"
     results: dict[dg.AssetKey, dict[str, dg.MetadataValue]] = {}
+    versions: dict[dg.AssetKey, str] = {}  # the rows by Id and SyncToken: unchanged rows, same version
     with (
         ledger.open(actor="qbo_reference_data", run_id=context.run.run_id) as book,
         qbo.client(book) as client,
@@ -65,6 +69,7 @@ def qbo_reference_data(
                 continue
             diff, since = refresh_since_last(client, book, realm, entity, full=full)
             rows = book.reference.rows(entity, realm)
+            versions[key] = rows_version(f"{row.get('Id')}:{row.get('SyncToken')}" for row in rows)
             results[key] = {
                 "rows": dg.MetadataValue.int(len(rows)),
                 "refresh": dg.MetadataValue.text(
@@ -81,11 +86,14 @@ def qbo_reference_data(
                 "\n".join(f"- {change}" for change in changes) or "unchanged"
             )
     for key, metadata in results.items():
-        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+        yield dg.MaterializeResult(
+            asset_key=key, metadata=metadata, data_version=dg.DataVersion(versions[key])
+        )
 
 
 # Every refresh also rebuilds the cross-reference and re-evaluates the item registries, so items that
-# change in QBO reach SPS within one CDC interval (unchanged registries are not sent again).
+# change in QBO reach SPS within one CDC interval (unchanged registries are not sent again): the
+# schedules bring the partner partitions up to date with the config and run over all of them.
 qbo_reference_job = dg.define_asset_job(
     "qbo_reference_job",
     selection=[
@@ -94,18 +102,39 @@ qbo_reference_job = dg.define_asset_job(
         dg.AssetKey("sps_item_registries"),
     ],
 )
-qbo_reference_daily_schedule = dg.ScheduleDefinition(
-    name="qbo_reference_daily_schedule",
+
+
+def _reference_run(
+    context: dg.ScheduleEvaluationContext, config: QbspsConfig, tags: dict[str, str]
+) -> dg.RunRequest:
+    """A refresh, then the registries of every partner that receives them (all partitions, one run)."""
+    keys = sync_partner_partitions(context.instance, config)
+    if keys:
+        return dg.RunRequest(tags={**tags, **all_partners_tags(keys)})
+    return dg.RunRequest(
+        tags=tags, asset_selection=[*REFERENCE_ASSETS.values(), dg.AssetKey("item_cross_reference")]
+    )
+
+
+@dg.schedule(
     job=qbo_reference_job,
     cron_schedule="15 3 * * *",
-    tags={TAG_FULL_REFRESH: "true"},
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Full refresh of the QBO reference snapshots every night.",
 )
-qbo_reference_cdc_schedule = dg.ScheduleDefinition(
-    name="qbo_reference_cdc_schedule",
+def qbo_reference_daily_schedule(
+    context: dg.ScheduleEvaluationContext, qbsps_config: QbspsConfigResource
+) -> dg.RunRequest:
+    return _reference_run(context, qbsps_config.load(), {TAG_FULL_REFRESH: "true"})
+
+
+@dg.schedule(
     job=qbo_reference_job,
     cron_schedule="*/15 * * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Incremental refresh through QBO change data capture every 15 minutes.",
 )
+def qbo_reference_cdc_schedule(
+    context: dg.ScheduleEvaluationContext, qbsps_config: QbspsConfigResource
+) -> dg.RunRequest:
+    return _reference_run(context, qbsps_config.load(), {})

@@ -2,12 +2,15 @@
 SPS orders, and the codes that map to no item; its check fails, listing the lines, when an open
 inbound order has an item no QBO Item maps to."""
 
+import json
+
 import dagster as dg
 
 from ...lib.items import describe_unknown
 from ...lib.reference.crossref import cross_reference_table, unknown_items_on_open_orders
 from ...lib.reference.tables import cross_reference_frame
 from ...resources import LedgerResource, QbspsConfigResource
+from ..lineage import rows_version
 from ..outbound_metadata import table_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 
@@ -25,13 +28,16 @@ def item_cross_reference(qbsps_config: QbspsConfigResource, ledger: LedgerResour
     with ledger.open(actor="item_cross_reference") as book:
         rows = cross_reference_table(qbsps_config.load(), book)
     unmapped = next((r for r in rows if r.qbo_item == "-"), None)
+    frame = cross_reference_frame(rows)
+    lines = (json.dumps(record, sort_keys=True, default=str) for record in frame.to_dict("records"))
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(rows_version(lines)),  # the same table, the same version
         metadata={
             "items": dg.MetadataValue.int(sum(1 for r in rows if r.qbo_item != "-")),
             "unmapped_codes": dg.MetadataValue.int(len(unmapped.seen) if unmapped else 0),
             "bad_check_digits": dg.MetadataValue.int(sum(len(r.bad_check_digits) for r in rows)),
-            "table": table_metadata(cross_reference_frame(rows)),
-        }
+            "table": table_metadata(frame),
+        },
     )
 
 

@@ -1,25 +1,44 @@
-"""sps_item_registries: every partner's ItemRegistry (832 catalog / 846 inventory advice), uploaded
-after each items refresh and on schedule; unchanged content is never re-sent."""
+"""sps_item_registries: each partner's ItemRegistry (832 catalog / 846 inventory advice), one
+partition per trading partner, uploaded after each items refresh and on schedule; unchanged content
+is never re-sent. Re-materialize one partner's partition to send only that partner's registries.
 
+Lineage: a partition's data version is the sha256 of the bytes SPS got (several registries: of
+theirs), built from the latest qbo_items and item_cross_reference.
+"""
+
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...lib.config import QbspsConfig, TradingPartner, UnknownTradingPartnerError
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.registries import send_item_registries
+from ...lib.outbound.send import SendResult
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
+from ..batch_failure import batch_failure
+from ..lineage import combined, document_tags, latest
 from ..names import POOL_SPS
 from ..outbound_metadata import sent_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 from .crossref import ITEM_CROSS_REFERENCE
+from .partitions import all_partners_tags, item_registry_partners, sync_partner_partitions
+
+SPS_ITEM_REGISTRIES = dg.AssetKey("sps_item_registries")
+UPSTREAM = (REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE)
 
 
 @dg.asset(
-    deps=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE],
+    key=SPS_ITEM_REGISTRIES,
+    deps=list(UPSTREAM),
+    partitions_def=item_registry_partners,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    output_required=False,
     group_name=GROUP_REFERENCE,
     kinds={"sps"},
     pool=POOL_SPS,
-    description="Each trading partner's RSX ItemRegistry (832 catalog, 846 inventory advice) in SPS in/.",
+    description="Each trading partner's RSX ItemRegistry (832 catalog, 846 inventory advice) in SPS in/, "
+    "one partition per partner.",
 )
 def sps_item_registries(
     context: dg.AssetExecutionContext,
@@ -27,34 +46,76 @@ def sps_item_registries(
     ledger: LedgerResource,
     sps: SpsResource,
     qbo: QboResource,
-) -> dg.MaterializeResult:
+) -> Iterator[dg.AssetMaterialization]:
     config = qbsps_config.load()
+    keys = context.partition_keys
+    partners, failed = _partners(config, keys)
     with open_connector(ledger, sps, qbo, actor="sps_item_registries", run_id=context.run.run_id) as (
         book,
         sps_api,
         qbo_api,
     ):
         results = send_item_registries(
-            config, book, qbo_api, sps_api, RsxSchemas.from_environment(), today=datetime.now(UTC).date()
+            config,
+            book,
+            qbo_api,
+            sps_api,
+            RsxSchemas.from_environment(),
+            today=datetime.now(UTC).date(),
+            partners=partners,
         )
-    failed = [r for r in results if r.failed]
+    upstream = [latest(context.instance, key, None, observed=False) for key in UPSTREAM]
+    for partner in partners:  # one materialization per partner whose registries all went out
+        key = partner.trading_partner_id
+        mine = [r for r in results if r.trading_partner_id == key]
+        if problems := [p for r in mine if r.failed for p in (r.problems or (f"{r.doc_type} {r.outcome}",))]:
+            failed.append((key, "; ".join(problems)))
+            continue
+        yield dg.AssetMaterialization(
+            SPS_ITEM_REGISTRIES,
+            partition=key,
+            metadata=sent_metadata(mine),
+            tags=document_tags(context, _version(mine), upstream),
+        )
     if failed:
-        raise dg.Failure(
-            description=f"{len(failed)} of {len(results)} item registries were not sent",
-            metadata={
-                "reasons": dg.MetadataValue.md("\n".join(f"- {p}" for r in failed for p in r.problems))
-            },
-        )
-    return dg.MaterializeResult(metadata=sent_metadata(results))
+        raise batch_failure("trading partners' item registries", failed, len(keys))
+
+
+def _partners(config: QbspsConfig, keys: list[str]) -> tuple[list[TradingPartner], list[tuple[str, str]]]:
+    partners, failed = [], []
+    for key in keys:
+        try:
+            partner = config.partner(key)
+        except UnknownTradingPartnerError as exc:
+            failed.append((key, f"trading partner {key}: {exc}"))
+            continue
+        if partner.item_registries:
+            partners.append(partner)
+        else:
+            failed.append((key, f"trading partner {key}: item_registries is empty in the config"))
+    return partners, failed
+
+
+def _version(results: list[SendResult]) -> str:
+    return combined([r.content_hash for r in results if r.content_hash]) if results else "none"
 
 
 item_registries_job = dg.define_asset_job(
-    "item_registries_job", selection=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE, sps_item_registries.key]
+    "item_registries_job", selection=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE, SPS_ITEM_REGISTRIES]
 )
-item_registries_daily_schedule = dg.ScheduleDefinition(
-    name="item_registries_daily_schedule",
+
+
+@dg.schedule(
     job=item_registries_job,
     cron_schedule="30 5 * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every morning: refresh items from QBO, then send catalogs and inventory advice.",
+    description="Every morning: refresh items from QBO, then send every partner's catalog and inventory "
+    "advice.",
 )
+def item_registries_daily_schedule(
+    context: dg.ScheduleEvaluationContext, qbsps_config: QbspsConfigResource
+) -> dg.RunRequest | dg.SkipReason:
+    keys = sync_partner_partitions(context.instance, qbsps_config.load())
+    if not keys:
+        return dg.SkipReason("no trading partner is configured to receive item registries")
+    return dg.RunRequest(tags=all_partners_tags(keys))

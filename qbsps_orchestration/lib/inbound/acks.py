@@ -20,7 +20,7 @@ from ..documents.order_ack.order_ack import build_order_ack
 from ..documents.rules import validate
 from ..documents.schemas import RsxSchemas
 from ..ledger import Direction, Disposition, Ledger, VersionRecord
-from ..outbound.send import SendResult, send_document
+from ..outbound.send import SendResult, send_document, sync_token
 from ..qbo import QboClient
 from ..reference.profiles import with_profile
 from ..rsx import read_rsx
@@ -72,6 +72,7 @@ def acknowledge(
             document,
             qbo_entity=doc.qbo_entity or "PurchaseOrder",
             qbo_id=result.qbo_id,
+            qbo_sync_token=sync_token(in_qbo),
             resend=resend,
         )
         sent.append(dataclasses.replace(outcome, changes=tuple(changes)))

@@ -113,6 +113,7 @@ def _replay(config: QbspsConfig, ledger: Ledger, path: str, name: str) -> list[D
     if not known:
         raise InboundDocumentError(f"{name}: not in the SPS mailbox and never fetched", [])
     results: list[DocumentResult] = []
+    versions = {v: ledger.version(v) for _, v in known}
     for document_id, version_id in known:
         doc = ledger.document(document_id)
         if doc.business_key.startswith("unreadable:"):
@@ -120,10 +121,16 @@ def _replay(config: QbspsConfig, ledger: Ledger, path: str, name: str) -> list[D
         else:
             results.append(
                 DocumentResult(
-                    name, "stored", doc.trading_partner_id, doc.business_key, document_id, version_id
+                    name,
+                    "stored",
+                    doc.trading_partner_id,
+                    doc.business_key,
+                    document_id,
+                    version_id,
+                    content_hash=versions[version_id].content_hash,
                 )
             )
-    _note(ledger, path, b"".join(ledger.version(v).payload for _, v in known), results)
+    _note(ledger, path, b"".join(versions[v].payload for _, v in known), results)
     _raise_if_failed(results)
     return results
 
@@ -188,6 +195,7 @@ def _record(
         warnings = tuple(w for w in [order_totals(order, document=name).warning] if w)
     except ArithmeticError as exc:  # numbers the reader let through but the totals cannot hold
         return hold(f"{name}: the order's totals cannot be computed ({type(exc).__name__})")
+    version = content_hash(document)
     outcome = ledger.record_inbound(
         "Order",
         header.TradingPartnerId,
@@ -196,7 +204,7 @@ def _record(
         tset_purpose_code=header.TsetPurposeCode,
         format=document.format,
         source_path=path,
-        content_hash=content_hash(document),
+        content_hash=version,
         warnings=warnings,
     )
     label = "duplicate" if outcome.duplicate else "stored"
@@ -207,6 +215,7 @@ def _record(
         header.PurchaseOrderNumber,
         outcome.document_id,
         outcome.version_id,
+        content_hash=version,
         reason=outcome.reason,
     )
 

@@ -14,6 +14,7 @@ class DocumentResult:
     po_number: str | None = None
     document_id: int | None = None
     version_id: int | None = None
+    content_hash: str | None = None  # the ledger's hash of the order's content (its version)
     qbo_entity: str | None = None
     qbo_id: str | None = None
     sync_token: str | None = None

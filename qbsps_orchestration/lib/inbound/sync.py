@@ -51,6 +51,7 @@ class OrderSync:
             "po_number": doc.business_key,
             "document_id": doc.id,
             "version_id": version.id,
+            "content_hash": version.content_hash,
         }
         if doc.business_key.startswith("unreadable:"):  # never read: nothing to map (fetch re-reads it)
             return DocumentResult(outcome="quarantined", reason=doc.reason, **base)

@@ -27,7 +27,7 @@ from ..qbo.refs import QboRefResolver
 from ..reference.profiles import load_profile, with_profile
 from ..rsx import Order, read_rsx
 from ..sps import SpsClient
-from .send import SendResult, send_document
+from .send import SendResult, send_document, sync_token
 
 
 class OutboundError(Exception):
@@ -153,10 +153,18 @@ def process_invoice(
     outcome.trading_partner_id = partner.trading_partner_id
     order = original_order(ctx, partner, invoice)
     assert ctx.sps is not None, "process_invoice sends; use the *_document functions to preview"
+    version = sync_token(invoice)  # the QBO version both documents are built from
     if invoices:
         document = invoice_document(ctx, invoice, partner, order)
         outcome.invoice = send_document(
-            ctx.config, ctx.ledger, ctx.sps, document, qbo_entity="Invoice", qbo_id=qbo_id, resend=resend
+            ctx.config,
+            ctx.ledger,
+            ctx.sps,
+            document,
+            qbo_entity="Invoice",
+            qbo_id=qbo_id,
+            qbo_sync_token=version,
+            resend=resend,
         )
     if ship_notices:
         if not has_shipping_data(invoice):
@@ -164,7 +172,14 @@ def process_invoice(
         else:
             document = ship_notice_document(ctx, invoice, partner, order)
             outcome.ship_notice = send_document(
-                ctx.config, ctx.ledger, ctx.sps, document, qbo_entity="Invoice", qbo_id=qbo_id, resend=resend
+                ctx.config,
+                ctx.ledger,
+                ctx.sps,
+                document,
+                qbo_entity="Invoice",
+                qbo_id=qbo_id,
+                qbo_sync_token=version,
+                resend=resend,
             )
     return outcome
 

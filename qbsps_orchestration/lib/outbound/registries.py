@@ -75,12 +75,18 @@ def _send(
         # The same items and prices as the last catalog sent: only the maintenance codes would differ.
         path = config.sps.folders.outbound + document.file_name
         return SendResult(
-            document.doc_type, partner.trading_partner_id, document.business_key, "unchanged", path
+            document.doc_type,
+            partner.trading_partner_id,
+            document.business_key,
+            "unchanged",
+            path,
+            content_hash=last.get("content_hash", ""),  # the catalog it still is: the last one sent
         )
     result = send_document(config, ledger, sps, document, qbo_entity="Item", qbo_id="*")
     if result.outcome in ("sent", "resent"):
         listed = sorted(listed_items(document.content(), source=document.file_name))
-        ledger.set_cursor(cursor, json.dumps({"listed": listed, "signature": signature}))
+        sent = {"listed": listed, "signature": signature, "content_hash": result.content_hash}
+        ledger.set_cursor(cursor, json.dumps(sent))
     return result
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from ..config import QbspsConfig
 from ..documents.document import OutboundDocument, revision_file_name
@@ -27,6 +28,22 @@ from ..transient import is_transient
 from .landing import Landing, find_landing
 
 RETRYING = "will retry"  # a transient failure: owed still, driven on by the next sync or tick
+
+
+@dataclass(frozen=True)
+class QboVersion:
+    """The version of the QBO document an outbound document was built from (QBO bumps the
+    SyncToken on every change), so the audit trail shows which QuickBooks version produced it."""
+
+    entity: str
+    id: str
+    sync_token: str
+
+
+def sync_token(row: dict[str, Any]) -> str | None:
+    """A QBO row's SyncToken (its version), as text."""
+    token = row.get("SyncToken")
+    return None if token is None else str(token)
 
 
 @dataclass(frozen=True)
@@ -42,6 +59,8 @@ class SendResult:
     warnings: tuple[str, ...] = field(default=())
     adopted: bool = False  # an unconfirmed upload SPS turned out to hold: recorded, not sent again
     changes: tuple[LineChange, ...] = ()  # an updated 855: what changed against the one sent before
+    content_hash: str = ""  # sha256 of the exact bytes uploaded (or, unchanged, sent before)
+    built_from: QboVersion | None = None
 
     @property
     def failed(self) -> bool:
@@ -62,11 +81,14 @@ def send_document(
     *,
     qbo_entity: str,
     qbo_id: str,
+    qbo_sync_token: str | None = None,
     resend: bool = False,
 ) -> SendResult:
+    """``qbo_sync_token``: the version of the QBO document it was built from, when it is one."""
     if not document.validated:
         raise ValueError(f"{document.file_name}: validate the document before sending it")
     content = document.content()
+    content_hash = hashlib.sha256(content).hexdigest()
     outcome = ledger.record_outbound(
         document.doc_type,
         document.trading_partner_id,
@@ -76,7 +98,7 @@ def send_document(
         format=document.format,
         qbo_entity=qbo_entity,
         qbo_id=qbo_id,
-        content_hash=hashlib.sha256(content).hexdigest(),
+        content_hash=content_hash,
     )
     path = upload_path(config, ledger, document, outcome.version_id)
     base = {
@@ -87,6 +109,8 @@ def send_document(
         "document_id": outcome.document_id,
         "version_id": outcome.version_id,
         "warnings": tuple(document.warnings),
+        "content_hash": content_hash,
+        "built_from": None if qbo_sync_token is None else QboVersion(qbo_entity, qbo_id, qbo_sync_token),
     }
     if document.problems:  # an invalid document is kept, never sent
         ledger.quarantine("; ".join(document.problems), version_id=outcome.version_id)

@@ -9,6 +9,7 @@ import yaml
 
 from qbsps_orchestration.defs.reference.assets import qbo_reference_data
 from qbsps_orchestration.defs.reference.crossref import item_cross_reference, open_orders_map_to_qbo_items
+from qbsps_orchestration.defs.reference.partitions import all_partners_tags, sync_partner_partitions
 from qbsps_orchestration.defs.reference.registries import sps_item_registries
 from qbsps_orchestration.lib.config import load_config
 from qbsps_orchestration.lib.inbound import InboundDocumentError, fetch_order_file, sync_order_file
@@ -60,14 +61,21 @@ def test_item_registries_are_sent_once_and_accepted(
     instance: dg.DagsterInstance, inbound: SandboxedConnector
 ) -> None:
     c = inbound
-    assert _materialize(c, instance, [sps_item_registries]).success
+    keys = sync_partner_partitions(instance, c.config)
+    assert keys == [p.trading_partner_id for p in c.config.trading_partners]
+    tags = all_partners_tags(keys)
+    assert _materialize(c, instance, [sps_item_registries], tags=tags).success
     uploads = [h for h in c.box.sps.history() if h["direction"] == "inbound"]
     assert {h["document_type"] for h in uploads} == {"ItemRegistry"}
     assert len(uploads) == len(c.config.trading_partners) and all(
         h["status_log"][-1]["status"] == "accepted" for h in uploads
     )
-    again = _materialize(c, instance, [sps_item_registries])
-    assert "unchanged" in _metadata(again, dg.AssetKey("sps_item_registries"))["outcome"]
+    again = _materialize(c, instance, [sps_item_registries], tags=tags)
+    outcomes = [
+        e.event_specific_data.materialization.metadata["outcome"].value
+        for e in again.get_asset_materialization_events()
+    ]
+    assert outcomes == ["unchanged"] * len(keys)
     assert len([h for h in c.box.sps.history() if h["direction"] == "inbound"]) == len(uploads)
 
 
