@@ -13,6 +13,7 @@ from dagster._core.remote_representation.external_data import RepositorySnap, Re
 from dagster._serdes import serialize_value
 
 from qbsps_orchestration.definitions import defs
+from qbsps_orchestration.defs.reference.assets import UNPARTITIONED_REFERENCE
 from qbsps_orchestration.lib.config import ConfigError
 from qbsps_orchestration.resources import QbspsConfigResource
 from qbsps_tests.sandboxed import SandboxedConnector
@@ -56,7 +57,9 @@ def test_fields_are_typed_and_shown_by_variable_name_only(
         assert resource.nested_resources["config"].name == "qbsps_config"
 
     with dg.instance_for_test() as instance:
-        result = repository.get_job("qbo_reference_job").execute_in_process(instance=instance)
+        result = repository.get_job("qbo_reference_job").execute_in_process(
+            instance=instance, asset_selection=UNPARTITIONED_REFERENCE
+        )
         assert result.success  # the ledger came from QBSPS_LEDGER_URL and opened with QBSPS_SECRET_KEYS
         shown = [serialize_value(snap)]
         shown += [serialize_value(e) for e in instance.all_logs(result.run_id)]  # events, metadata

@@ -13,6 +13,7 @@ import dagster as dg
 import pytest
 
 from qbsps_orchestration.definitions import defs
+from qbsps_orchestration.defs.reference.assets import UNPARTITIONED_REFERENCE
 from qbsps_orchestration.lib.changes import ChangeEvent
 from qbsps_orchestration.lib.config import loader
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
@@ -92,7 +93,9 @@ def test_outbound_and_multi_step_runs_validate_the_config_once(
             )
         assert result.success
         with validations(monkeypatch) as reference_loads:  # QBO reference data, then the cross-reference
-            reference = defs().resolve_job_def("qbo_reference_job").execute_in_process(instance=instance)
+            reference = defs().resolve_job_def("qbo_reference_job").execute_in_process(
+                instance=instance, asset_selection=UNPARTITIONED_REFERENCE
+            )
         steps = [e for e in reference.all_events if e.event_type_value == "STEP_SUCCESS"]
     report_measurement(
         f"validations: {len(tick_loads)} per webhook tick, {len(run_loads)} per outbound run, "

@@ -94,13 +94,10 @@ def qbo_reference_data(
 # Every refresh also rebuilds the cross-reference and re-evaluates the item registries, so items that
 # change in QBO reach SPS within one CDC interval (unchanged registries are not sent again): the
 # schedules bring the partner partitions up to date with the config and run over all of them.
+# The part of the job without partitions: what a run needs when no partner receives registries.
+UNPARTITIONED_REFERENCE = [*REFERENCE_ASSETS.values(), dg.AssetKey("item_cross_reference")]
 qbo_reference_job = dg.define_asset_job(
-    "qbo_reference_job",
-    selection=[
-        *REFERENCE_ASSETS.values(),
-        dg.AssetKey("item_cross_reference"),
-        dg.AssetKey("sps_item_registries"),
-    ],
+    "qbo_reference_job", selection=[*UNPARTITIONED_REFERENCE, dg.AssetKey("sps_item_registries")]
 )
 
 
@@ -111,9 +108,7 @@ def _reference_run(
     keys = sync_partner_partitions(context.instance, config)
     if keys:
         return dg.RunRequest(tags={**tags, **all_partners_tags(keys)})
-    return dg.RunRequest(
-        tags=tags, asset_selection=[*REFERENCE_ASSETS.values(), dg.AssetKey("item_cross_reference")]
-    )
+    return dg.RunRequest(tags=tags, asset_selection=UNPARTITIONED_REFERENCE)
 
 
 @dg.schedule(
