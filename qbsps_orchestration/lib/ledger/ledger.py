@@ -17,6 +17,7 @@ from .errors import LedgerNotUpgradedError
 from .inbox import InboxRecord
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
 from .reference_facade import ReferenceLedger
+from .request_budget import RequestBudgets
 from .store import Store, default_ledger_url, head_revisions
 from .vocabulary import Action, Direction, DocumentState, IntentOutcome
 
@@ -72,6 +73,9 @@ class Ledger(ReferenceLedger, CredentialLedger):
 
     def close(self) -> None:
         self._store.dispose()
+
+    def request_budgets(self) -> RequestBudgets:  # API call budgets shared by all processes
+        return RequestBudgets(self._store)
 
     # -- documents -------------------------------------------------------------------------------
     def record(self, received: ReceivedDocument) -> RecordOutcome:
