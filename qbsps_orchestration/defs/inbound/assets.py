@@ -17,7 +17,7 @@ from ...lib.inbound.batch import process_files
 from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pending
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
-from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND
+from ..names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, pool_for
 from ..outbound_metadata import sent_metadata
 from .metadata import fetched_metadata, synced_metadata
 from .partitions import purchase_order_files
@@ -62,7 +62,7 @@ SPS_ORDER_ACKS = dg.AssetKey("sps_order_acks")
     partitions_def=purchase_order_files,
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=True,
-    pool=POOL_QBO,
+    pool=pool_for(QBO_API, SPS_API),  # fetches and acknowledges on SPS, writes to QBO
 )
 def inbound_purchase_orders(
     context: dg.AssetExecutionContext,

@@ -10,7 +10,7 @@ import dagster as dg
 from ...lib.changes import CDC_ENTITIES, from_query_rows
 from ...lib.qbo.query import quote
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
-from ..names import POOL_QBO
+from ..names import QBO_API, pool_for
 from .partitions import change_hours
 
 
@@ -18,7 +18,7 @@ from .partitions import change_hours
     partitions_def=change_hours,
     group_name="qbo_changes",
     kinds={"quickbooks"},
-    pool=POOL_QBO,
+    pool=pool_for(QBO_API),
     description="QBO invoices and orders changed in each hour (LastUpdatedTime), recorded in the ledger "
     "inbox.",
 )

@@ -8,7 +8,7 @@ import dagster as dg
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.registries import send_item_registries
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
-from ..names import POOL_SPS
+from ..names import QBO_API, SPS_API, pool_for
 from ..outbound_metadata import sent_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 from .crossref import ITEM_CROSS_REFERENCE
@@ -18,7 +18,7 @@ from .crossref import ITEM_CROSS_REFERENCE
     deps=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE],
     group_name=GROUP_REFERENCE,
     kinds={"sps"},
-    pool=POOL_SPS,
+    pool=pool_for(QBO_API, SPS_API),  # reads QBO items, uploads to SPS
     description="Each trading partner's RSX ItemRegistry (832 catalog, 846 inventory advice) in SPS in/.",
 )
 def sps_item_registries(
