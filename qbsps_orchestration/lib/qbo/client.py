@@ -170,7 +170,9 @@ class QboClient:
                 headers["Content-Type"] = content_type
 
             def once() -> requests.Response:
-                (self._batch_limiter if batch else self._limiter).acquire()
+                if batch:  # a batch call is also a request: it counts against both budgets
+                    self._batch_limiter.acquire()
+                self._limiter.acquire()
                 return self._http.request(method, url, params=query, data=data, headers=headers)
 
             return self._retry.send(once)

@@ -244,5 +244,10 @@ def test_workers_with_their_own_budgets_exceed_the_company_limit(throttled_qbo: 
 def test_the_connector_builds_clients_on_the_ledger_budget(connector) -> None:  # noqa: ANN001
     """What production wires: a client from lib/connector.py claims its calls in the ledger."""
     realm = connector.config.qbo.realm_id
-    connector.qbo().company_info()
-    assert len(connector.ledger.request_budgets().claims(f"qbo:requests:{realm}")) == 1
+    budgets, client = connector.ledger.request_budgets(), connector.qbo()
+    client.company_info()
+    assert len(budgets.claims(f"qbo:requests:{realm}")) == 1
+    client.batch([{"bId": "1", "Query": "select * from Vendor"}], request_id="shared-budget-batch")
+    # A batch call is also a request: QBO counts it against both limits.
+    assert len(budgets.claims(f"qbo:requests:{realm}")) == 2
+    assert len(budgets.claims(f"qbo:batch:{realm}")) == 1
