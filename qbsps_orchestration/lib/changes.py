@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from .qbo.query import updated_between
-
 ChangeSource = Literal["webhook", "cdc", "sweep"]
 SOURCES: tuple[str, ...] = ("webhook", "cdc", "sweep")
 # QBO's operation names (legacy webhooks); CloudEvents verbs map onto them in webhooks/events.py.
@@ -165,10 +163,6 @@ class ChangeFeed(Protocol):
     def cdc(self, entities: list[str], changed_since: datetime) -> Mapping[str, list[dict]]: ...
 
 
-class ChangeQuery(Protocol):
-    def query_all(self, entity: str, statement: str) -> Iterable[dict]: ...
-
-
 @dataclass(frozen=True)
 class CdcPoll:
     since: datetime
@@ -213,23 +207,3 @@ def poll_changes(ledger: ChangeLedger, feed: ChangeFeed, realm_id: str) -> CdcPo
     poll = poll_cdc(ledger, feed, realm_id, CDC_ENTITIES, cursor, first_lookback=CDC_FIRST_LOOKBACK)
     ledger.set_cursor(CDC_CURSOR, poll.cursor)
     return poll
-
-
-@dataclass(frozen=True)
-class Sweep:
-    events: list[ChangeEvent]
-    new: int  # changes that now wait for a run and did not before
-
-
-def sweep_changes(
-    inbox: ChangeInbox, qbo: ChangeQuery, realm_id: str, start: datetime, end: datetime
-) -> Sweep:
-    """The sweep behind CDC and webhooks: every invoice and order (the entities whose documents follow
-    a bookkeeper's change) last updated in [start, end), into the inbox, which dedups what CDC or a
-    webhook brought already."""
-    events: list[ChangeEvent] = []
-    for entity in CDC_ENTITIES:
-        events += from_query_rows(
-            entity, qbo.query_all(entity, updated_between(entity, start, end)), realm_id
-        )
-    return Sweep(events, inbox.record_changes(events))

@@ -16,6 +16,7 @@ from .connections import load_qbo_connection, load_sps_connection
 from .http import ApiSession, RetryPolicy
 from .ledger import Ledger
 from .qbo import QboClient, QboTokenSource
+from .qbo.limiter import shared_qbo_limiters
 from .qbo.vault import LedgerTokenVault
 from .secrets import SecretCipher
 from .sps import SpsClient
@@ -123,6 +124,8 @@ def qbo_client(config: QbspsConfig, ledger: Ledger, *, retry: RetryPolicy | None
         retry=replace(retry, max_attempts=min(3, retry.max_attempts)),  # a refresh: fewer tries
         request_timeout_seconds=min(30.0, config.http.timeout_seconds),
     )
+    # The throttle budget lives in the ledger: every worker of this company draws from the same one.
+    requests_limiter, batch_limiter = shared_qbo_limiters(ledger, realm_id)
     return QboClient(
         str(qbo.api_base_url).rstrip("/"),
         realm_id,
@@ -130,6 +133,8 @@ def qbo_client(config: QbspsConfig, ledger: Ledger, *, retry: RetryPolicy | None
         minor_version=qbo.minor_version,
         http=http,
         retry=retry,
+        limiter=requests_limiter,
+        batch_limiter=batch_limiter,
     )
 
 

@@ -1,6 +1,6 @@
 """The house's import contracts (issue 10), checked on every `make test`: no two lib packages import
-each other, pure document building reaches no client nor the ledger, lib/ never imports Dagster,
-and no package grows past 15 flat modules."""
+each other (nor in a longer circle), pure document building reaches no client nor the ledger,
+lib/ never imports Dagster, and no package grows past 15 flat modules."""
 
 from __future__ import annotations
 
@@ -48,6 +48,23 @@ def test_no_two_lib_packages_import_each_other() -> None:
         {tuple(sorted((a, b))) for a, targets in edges.items() for b in targets if a in edges.get(b, ())}
     )
     assert both_ways == []
+
+
+def test_no_lib_package_reaches_itself_through_others() -> None:
+    """Longer circles too (a -> b -> c -> a): each would make import order matter."""
+    edges = _imports()
+
+    def reachable(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(edges.get(start, ()))
+        while todo:
+            package = todo.pop()
+            if package not in seen:
+                seen.add(package)
+                todo.extend(edges.get(package, ()))
+        return seen
+
+    assert sorted(package for package in edges if package in reachable(package)) == []
 
 
 def test_document_building_does_no_io_and_lib_never_imports_dagster() -> None:

@@ -24,7 +24,7 @@ from ...lib.outbound.send import QboVersion
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
 from ..lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
-from ..names import GROUP_INBOUND, POOL_QBO, TAG_RESEND
+from ..names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, pool_for
 from ..outbound_metadata import sent_metadata
 from .metadata import fetched_metadata, synced_metadata
 from .partitions import purchase_order_files
@@ -69,7 +69,7 @@ SPS_ORDER_ACKS = dg.AssetKey("sps_order_acks")
     partitions_def=purchase_order_files,
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=True,
-    pool=POOL_QBO,
+    pool=pool_for(QBO_API, SPS_API),  # fetches and acknowledges on SPS, writes to QBO
 )
 def inbound_purchase_orders(
     context: dg.AssetExecutionContext,

@@ -21,7 +21,7 @@ from ...lib.outbound.flow import InvoiceOutcome, OutboundContext, mark_processed
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
 from ..lineage import Upstream, document_tags, latest, observe, qbo_version, recorded
-from ..names import POOL_SPS, TAG_RESEND
+from ..names import QBO_API, SPS_API, TAG_RESEND, pool_for
 from ..outbound_metadata import sent_metadata
 from .partitions import qbo_invoices
 
@@ -67,7 +67,7 @@ qbo_invoices_source = dg.AssetSpec(
     partitions_def=qbo_invoices,
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=True,
-    pool=POOL_SPS,
+    pool=pool_for(QBO_API, SPS_API),  # reads the invoice from QBO, uploads to SPS
 )
 def outbound_invoice_documents(
     context: dg.AssetExecutionContext,

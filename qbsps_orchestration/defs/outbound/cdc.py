@@ -11,12 +11,12 @@ from ...lib.changes import poll_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..change_requests import IN_FLIGHT
 from ..inbound.sensors import polling_interval_seconds
-from ..names import POOL_QBO
+from ..names import QBO_API, pool_for
 
 CDC_JOB = "qbo_cdc_job"
 
 
-@dg.op(pool=POOL_QBO, description="One CDC poll of QBO invoices and orders into the ledger inbox.")
+@dg.op(pool=pool_for(QBO_API), description="One CDC poll of QBO invoices and orders into the ledger inbox.")
 def poll_qbo_cdc(
     context: dg.OpExecutionContext,
     qbsps_config: QbspsConfigResource,

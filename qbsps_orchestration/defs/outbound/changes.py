@@ -7,9 +7,9 @@ finds goes to the same inbox as webhooks and CDC, which dedups it.
 
 import dagster as dg
 
-from ...lib.changes import sweep_changes
+from ...lib.sweep import sweep_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
-from ..names import POOL_QBO
+from ..names import QBO_API, pool_for
 from .partitions import change_hours
 
 
@@ -17,7 +17,7 @@ from .partitions import change_hours
     partitions_def=change_hours,
     group_name="qbo_changes",
     kinds={"quickbooks"},
-    pool=POOL_QBO,
+    pool=pool_for(QBO_API),
     description="QBO invoices and orders changed in each hour (LastUpdatedTime), recorded in the ledger "
     "inbox.",
 )

@@ -15,7 +15,7 @@ from ...lib.reference.snapshot import refresh_since_last
 from ...lib.reference.tables import preview_frame
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..lineage import rows_version
-from ..names import POOL_QBO, TAG_FULL_REFRESH
+from ..names import QBO_API, TAG_FULL_REFRESH, pool_for
 from ..outbound_metadata import table_metadata
 from .partitions import all_partners_tags, sync_partner_partitions
 
@@ -47,7 +47,7 @@ PREVIEW_FIELDS = {
         for entity, key in REFERENCE_ASSETS.items()
     ],
     can_subset=True,
-    pool=POOL_QBO,
+    pool=pool_for(QBO_API),
 )
 def qbo_reference_data(
     context: dg.AssetExecutionContext,

@@ -18,7 +18,7 @@ from ...lib.outbound.send import SendResult
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from ..batch_failure import batch_failure
 from ..lineage import combined, document_tags, latest
-from ..names import POOL_SPS
+from ..names import QBO_API, SPS_API, pool_for
 from ..outbound_metadata import sent_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 from .crossref import ITEM_CROSS_REFERENCE
@@ -36,7 +36,7 @@ UPSTREAM = (REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE)
     output_required=False,
     group_name=GROUP_REFERENCE,
     kinds={"sps"},
-    pool=POOL_SPS,
+    pool=pool_for(QBO_API, SPS_API),  # reads QBO items, uploads to SPS
     description="Each trading partner's RSX ItemRegistry (832 catalog, 846 inventory advice) in SPS in/, "
     "one partition per partner.",
 )

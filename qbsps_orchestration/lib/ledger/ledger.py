@@ -20,6 +20,7 @@ from .inbox.changes import InboxRecord
 from .records import AuditRecord, DocumentRecord, IntentRecord, RecordOutcome, VersionRecord
 from .reference.facade import ReferenceLedger
 from .reports import LedgerReports
+from .request_budget import RequestBudgets
 from .storage.store import Store, default_ledger_url, head_revisions
 from .vocabulary import Action, Direction, DocumentState, IntentOutcome
 
@@ -29,8 +30,8 @@ _NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})
 class Ledger:
     """The sync ledger. `url`: SQLAlchemy URL (default: $QBSPS_LEDGER_URL or `.qbsps/ledger.sqlite`);
     PostgreSQL as `postgresql+psycopg2://user@host/db`. Documents, intents, the change inbox and
-    cursors are its own methods; its parts `credentials`, `reference` and `reports` share its engine
-    (and its audit context)."""
+    cursors are its own methods; its parts `credentials`, `reference`, `reports` and
+    `request_budgets` share its engine (and its audit context)."""
 
     def __init__(
         self,
@@ -47,6 +48,7 @@ class Ledger:
         self.credentials = CredentialLedger(self._store, self.context, cipher)
         self.reference = ReferenceLedger(self._store, self.context)
         self.reports = LedgerReports(self._store)  # read-only views for operators' tables
+        self.request_budgets = RequestBudgets(self._store)  # API call budgets shared by all processes
 
     def __repr__(self) -> str:  # the URL may carry a password
         return f"Ledger(dialect={self._store.dialect!r}, actor={self.context.actor!r})"

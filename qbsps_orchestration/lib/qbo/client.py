@@ -15,7 +15,7 @@ import simplejson
 
 from ..http import ApiSession, RetryPolicy
 from .errors import StaleObjectError, qbo_error
-from .limiter import SlidingWindowLimiter, qbo_batch_limiter, qbo_request_limiter
+from .limiter import Limiter, qbo_batch_limiter, qbo_request_limiter
 from .tokens import QboTokenSource
 
 MAX_RESULTS = 1000
@@ -38,8 +38,8 @@ class QboClient:
         minor_version: int = 75,
         http: requests.Session | None = None,
         retry: RetryPolicy | None = None,
-        limiter: SlidingWindowLimiter | None = None,
-        batch_limiter: SlidingWindowLimiter | None = None,
+        limiter: Limiter | None = None,
+        batch_limiter: Limiter | None = None,
         timeout: float = 120.0,
     ) -> None:
         self._company = f"{api_base_url.rstrip('/')}/v3/company/{realm_id}"
@@ -48,6 +48,7 @@ class QboClient:
         self._minor = str(max(75, minor_version))
         self._http = http or ApiSession(timeout)
         self._retry = retry or RetryPolicy()
+        # Without limiters given (tests, tools): this process's own budget for the company.
         self._limiter = limiter or qbo_request_limiter(realm_id)
         self._batch_limiter = batch_limiter or qbo_batch_limiter(realm_id)
 
@@ -169,7 +170,9 @@ class QboClient:
                 headers["Content-Type"] = content_type
 
             def once() -> requests.Response:
-                (self._batch_limiter if batch else self._limiter).acquire()
+                if batch:  # a batch call is also a request: it counts against both budgets
+                    self._batch_limiter.acquire()
+                self._limiter.acquire()
                 return self._http.request(method, url, params=query, data=data, headers=headers)
 
             return self._retry.send(once)

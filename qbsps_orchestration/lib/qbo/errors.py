@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import requests
@@ -76,7 +75,7 @@ def qbo_error(response: requests.Response, operation: str) -> QboError:
         body = response.json()
         fault = body.get("Fault") or body.get("fault") or {}
         fault_type, errors = fault_errors(fault)
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+    except (ValueError, AttributeError):  # requests raises simplejson's decode error, a ValueError
         fault_type, errors = _xml_fault(response.content)
     if not errors:
         errors = [FaultError(str(response.status_code), response.reason, response.text[:300])]

@@ -26,6 +26,7 @@ TABLES = {
     "sequences",
     "reference_entities",
     "item_links",
+    "request_claims",
 }
 
 
@@ -39,7 +40,7 @@ def test_migrate_from_empty_then_again_is_a_no_op(ledger_url: str) -> None:
         assert TABLES | {"alembic_version"} <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
             head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert head == "0006_credential_leases"
+        assert head == "0007_request_claims"
     finally:
         engine.dispose()
         ledger.close()
