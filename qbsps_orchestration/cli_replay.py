@@ -60,7 +60,7 @@ def replay(config_path: Path | None, document: str, reason: str, operator: str, 
     context = AuditContext(actor=actor)
     record_replay_requested(config.ledger.url, context, record.id, reason, resend=resend)
 
-    from .defs.names import TAG_RESEND
+    from .dagster_support.names import TAG_RESEND
 
     tags = {TAG_OPERATOR: operator, TAG_REASON: reason[:200]} | ({TAG_RESEND: "true"} if resend else {})
     job = INBOUND_JOB if inbound else OUTBOUND_JOB

@@ -16,11 +16,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from .dagster_support.names import RANGE_END, RANGE_START, TAG_RESEND, TAG_TRIGGER
+from .dagster_support.retry_requests import RUN_SIZE, contiguous_ranges
 from .definitions import defs
 from .defs.inbound.partitions import purchase_order_files
-from .defs.names import RANGE_END, RANGE_START, TAG_RESEND, TAG_TRIGGER
 from .defs.outbound.partitions import qbo_invoices
-from .defs.retry_requests import RUN_SIZE, contiguous_ranges
 from .lib.changes import poll_changes
 from .lib.config import QbspsConfig
 from .lib.connector import open_ledger, qbo_client, sps_client
@@ -222,7 +222,7 @@ def run_facts(instance: dg.DagsterInstance, run_id: str) -> RunFacts:
         if data is None:
             continue
         user = data.user_failure_data
-        named = user.metadata.get("failed") if user is not None else None  # defs/batch_failure.py
+        named = user.metadata.get("failed") if user is not None else None  # dagster_support/batch_failure.py
         if isinstance(named, dg.JsonMetadataValue) and isinstance(named.value, list):
             listed |= {str(item["file"]): str(item["reason"]) for item in named.value}
         elif data.error is not None:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from qbsps_orchestration.defs.batch_failure import batch_failure
-from qbsps_orchestration.defs.retry_requests import contiguous_ranges
+from qbsps_orchestration.dagster_support.batch_failure import batch_failure
+from qbsps_orchestration.dagster_support.retry_requests import contiguous_ranges
 from qbsps_orchestration.lib.ledger import Action, Ledger
 from qbsps_orchestration.operator_views import sync_table
 from qbsps_orchestration.runs import INBOUND_JOB, SyncReport, sync_report

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ..dagster_support.change_requests import IN_FLIGHT
+from ..dagster_support.names import RANGE_END, RANGE_START
 from ..lib.retention import prunable_partitions
 from ..resources import LedgerResource, QbspsConfigResource
-from .change_requests import IN_FLIGHT
 from .inbound.partitions import purchase_order_files
-from .names import RANGE_END, RANGE_START
 from .outbound.partitions import qbo_invoices
 
 RETENTION_INTERVAL_SECONDS = 3600

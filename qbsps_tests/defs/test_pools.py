@@ -7,8 +7,8 @@ import dagster as dg
 import pytest
 import yaml
 
+from qbsps_orchestration.dagster_support.names import QBO_API, SPS_API, api_pool, company_at_load
 from qbsps_orchestration.definitions import defs
-from qbsps_orchestration.defs.names import QBO_API, SPS_API, api_pool, company_at_load
 from qbsps_tests.support import offline_config_data
 
 # What each op calls, read from its code (the clients it opens), not from its pool.

@@ -17,16 +17,16 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...dagster_support.batch_failure import batch_failure
+from ...dagster_support.document_metadata import sent_metadata
+from ...dagster_support.inbound_metadata import fetched_metadata, synced_metadata
+from ...dagster_support.lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
+from ...dagster_support.names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, pool_for
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.inbound.batch import FileOutcome, process_files
 from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pending
 from ...lib.outbound.send import QboVersion
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
-from ..batch_failure import batch_failure
-from ..lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
-from ..names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, pool_for
-from ..outbound_metadata import sent_metadata
-from .metadata import fetched_metadata, synced_metadata
 from .partitions import purchase_order_files
 
 SPS_PURCHASE_ORDERS = dg.AssetKey("sps_purchase_orders")

@@ -8,9 +8,9 @@ Like every sensor here it only reads and requests.
 
 import dagster as dg
 
+from ...dagster_support.change_requests import CHANGE_SENSOR_INTERVAL_SECONDS, change_run_requests
 from ...lib.inbound.order_changes import changed_order_files
 from ...resources import LedgerResource, QbspsConfigResource
-from ..change_requests import CHANGE_SENSOR_INTERVAL_SECONDS, change_run_requests
 from .jobs import order_acks_job
 from .partitions import purchase_order_files
 

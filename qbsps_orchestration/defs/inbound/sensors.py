@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...dagster_support.retry_requests import retry_run_requests
+from ...dagster_support.run_requests import partition_run_requests
 from ...lib.config import ConfigError, load_config
 from ...lib.inbound.completion import unfinished_order_files
 from ...lib.inbound.mailbox_watch import plan_poll
 from ...resources import LedgerResource, QbspsConfigResource, SpsResource
-from ..retry_requests import retry_run_requests
-from ..run_requests import partition_run_requests
 from .assets import SPS_PURCHASE_ORDERS
 from .jobs import inbound_purchase_orders_job
 from .partitions import purchase_order_files

@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...dagster_support.batch_failure import batch_failure
+from ...dagster_support.document_metadata import sent_metadata
+from ...dagster_support.lineage import Upstream, document_tags, latest, observe, qbo_version, recorded
+from ...dagster_support.names import QBO_API, SPS_API, TAG_RESEND, pool_for
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.batch import process_invoices
 from ...lib.outbound.flow import InvoiceOutcome, OutboundContext, mark_processed_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
-from ..batch_failure import batch_failure
-from ..lineage import Upstream, document_tags, latest, observe, qbo_version, recorded
-from ..names import QBO_API, SPS_API, TAG_RESEND, pool_for
-from ..outbound_metadata import sent_metadata
 from .partitions import qbo_invoices
 
 QBO_INVOICES = dg.AssetKey("qbo_invoices")

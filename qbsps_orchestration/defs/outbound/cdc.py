@@ -7,11 +7,11 @@ The cursor lives in the ledger, shared with `qbsps sync outbound` (lib/changes.p
 
 import dagster as dg
 
+from ...dagster_support.change_requests import IN_FLIGHT
+from ...dagster_support.names import QBO_API, pool_for
 from ...lib.changes import poll_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
-from ..change_requests import IN_FLIGHT
 from ..inbound.sensors import polling_interval_seconds
-from ..names import QBO_API, pool_for
 
 CDC_JOB = "qbo_cdc_job"
 

@@ -7,9 +7,9 @@ finds goes to the same inbox as webhooks and CDC, which dedups it.
 
 import dagster as dg
 
+from ...dagster_support.names import QBO_API, pool_for
 from ...lib.sweep import sweep_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
-from ..names import QBO_API, pool_for
 from .partitions import change_hours
 
 

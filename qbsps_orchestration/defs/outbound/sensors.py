@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...dagster_support.change_requests import CHANGE_SENSOR_INTERVAL_SECONDS, change_run_requests
+from ...dagster_support.retry_requests import retry_run_requests
 from ...lib.outbound.completion import changed_invoice_keys, unfinished_invoice_keys
 from ...resources import LedgerResource
-from ..change_requests import CHANGE_SENSOR_INTERVAL_SECONDS, change_run_requests
-from ..retry_requests import retry_run_requests
 from .jobs import outbound_documents_job
 from .partitions import qbo_invoices
 

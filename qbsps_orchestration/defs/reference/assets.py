@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from ...dagster_support.document_metadata import table_metadata
+from ...dagster_support.lineage import rows_version
+from ...dagster_support.names import QBO_API, TAG_FULL_REFRESH, pool_for
 from ...lib.config import QbspsConfig
 from ...lib.reference.profiles import refresh_profiles
 from ...lib.reference.snapshot import refresh_since_last
 from ...lib.reference.tables import preview_frame
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
-from ..lineage import rows_version
-from ..names import QBO_API, TAG_FULL_REFRESH, pool_for
-from ..outbound_metadata import table_metadata
 from .partitions import all_partners_tags, sync_partner_partitions
 
 GROUP_REFERENCE = "qbo_reference"

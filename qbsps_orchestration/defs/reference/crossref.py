@@ -6,12 +6,12 @@ import json
 
 import dagster as dg
 
+from ...dagster_support.document_metadata import table_metadata
+from ...dagster_support.lineage import rows_version
 from ...lib.items import describe_unknown
 from ...lib.reference.crossref import cross_reference_table, unknown_items_on_open_orders
 from ...lib.reference.tables import cross_reference_frame
 from ...resources import LedgerResource, QbspsConfigResource
-from ..lineage import rows_version
-from ..outbound_metadata import table_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 
 ITEM_CROSS_REFERENCE = dg.AssetKey("item_cross_reference")

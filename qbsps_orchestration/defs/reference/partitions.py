@@ -4,8 +4,8 @@ key, never renamed. The partition list follows the config (schedules bring it up
 
 import dagster as dg
 
+from ...dagster_support.names import RANGE_END, RANGE_START
 from ...lib.config import QbspsConfig
-from ..names import RANGE_END, RANGE_START
 from ..retention import busy_partitions
 
 item_registry_partners = dg.DynamicPartitionsDefinition(name="item_registry_partners")

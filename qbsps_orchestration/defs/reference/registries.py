@@ -11,15 +11,15 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ...dagster_support.batch_failure import batch_failure
+from ...dagster_support.document_metadata import sent_metadata
+from ...dagster_support.lineage import combined, document_tags, latest
+from ...dagster_support.names import QBO_API, SPS_API, pool_for
 from ...lib.config import QbspsConfig, TradingPartner, UnknownTradingPartnerError
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.registries import send_item_registries
 from ...lib.outbound.send import SendResult
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
-from ..batch_failure import batch_failure
-from ..lineage import combined, document_tags, latest
-from ..names import QBO_API, SPS_API, pool_for
-from ..outbound_metadata import sent_metadata
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 from .crossref import ITEM_CROSS_REFERENCE
 from .partitions import all_partners_tags, item_registry_partners, sync_partner_partitions

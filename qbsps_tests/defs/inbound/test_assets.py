@@ -5,10 +5,10 @@ from __future__ import annotations
 import dagster as dg
 import yaml
 
+from qbsps_orchestration.dagster_support.names import RANGE_END, RANGE_START
 from qbsps_orchestration.definitions import defs
 from qbsps_orchestration.defs.inbound.assets import inbound_purchase_orders
 from qbsps_orchestration.defs.inbound.partitions import purchase_order_files
-from qbsps_orchestration.defs.names import RANGE_END, RANGE_START
 from qbsps_tests.sandboxed import SandboxedConnector
 
 from .helpers import ACK_KEY, GOOD_LINE, QBO_KEY, SPS_KEY, latest_metadata, order, resources, statuses

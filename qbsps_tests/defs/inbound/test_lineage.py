@@ -11,8 +11,12 @@ from decimal import Decimal
 
 import dagster as dg
 
+from qbsps_orchestration.dagster_support.lineage import (
+    DATA_VERSION_TAG,
+    INPUT_POINTER_PREFIX,
+    INPUT_VERSION_PREFIX,
+)
 from qbsps_orchestration.definitions import defs
-from qbsps_orchestration.defs.lineage import DATA_VERSION_TAG, INPUT_POINTER_PREFIX, INPUT_VERSION_PREFIX
 from qbsps_orchestration.lib.inbound.fetch import content_hash
 from qbsps_orchestration.lib.rsx import read_rsx
 from qbsps_tests.sandboxed import SandboxedConnector

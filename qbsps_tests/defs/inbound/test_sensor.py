@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from qbsps_orchestration.dagster_support.names import RANGE_END, RANGE_START
 from qbsps_orchestration.defs.inbound.partitions import purchase_order_files
-from qbsps_orchestration.defs.names import RANGE_END, RANGE_START
 from qbsps_tests.sandboxed import SandboxedConnector
 
 from .helpers import launch, order, tick

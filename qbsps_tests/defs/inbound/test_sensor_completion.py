@@ -9,7 +9,7 @@ from datetime import timedelta
 import dagster as dg
 import pytest
 
-from qbsps_orchestration.defs.names import RANGE_END, RANGE_START
+from qbsps_orchestration.dagster_support.names import RANGE_END, RANGE_START
 from qbsps_orchestration.lib.inbound import fetch_order_file
 from qbsps_orchestration.lib.ledger import completion
 from qbsps_tests.sandboxed import SandboxedConnector

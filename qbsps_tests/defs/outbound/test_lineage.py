@@ -8,9 +8,13 @@ import hashlib
 
 import dagster as dg
 
+from qbsps_orchestration.dagster_support.lineage import (
+    DATA_VERSION_TAG,
+    INPUT_POINTER_PREFIX,
+    INPUT_VERSION_PREFIX,
+)
+from qbsps_orchestration.dagster_support.names import TAG_RESEND
 from qbsps_orchestration.definitions import defs
-from qbsps_orchestration.defs.lineage import DATA_VERSION_TAG, INPUT_POINTER_PREFIX, INPUT_VERSION_PREFIX
-from qbsps_orchestration.defs.names import TAG_RESEND
 from qbsps_orchestration.defs.outbound.partitions import qbo_invoices
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_tests.sandboxed import SandboxedConnector

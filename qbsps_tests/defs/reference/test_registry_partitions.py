@@ -10,8 +10,8 @@ import hashlib
 import dagster as dg
 import yaml
 
+from qbsps_orchestration.dagster_support.lineage import DATA_VERSION_TAG, INPUT_VERSION_PREFIX
 from qbsps_orchestration.definitions import defs
-from qbsps_orchestration.defs.lineage import DATA_VERSION_TAG, INPUT_VERSION_PREFIX
 from qbsps_orchestration.defs.reference.assets import qbo_reference_cdc_schedule
 from qbsps_orchestration.defs.reference.partitions import item_registry_partners
 from qbsps_orchestration.defs.reference.registries import SPS_ITEM_REGISTRIES

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ...lib.inbound import DocumentResult
-from ...lib.inbound.batch import FileOutcome
+from ..lib.inbound import DocumentResult
+from ..lib.inbound.batch import FileOutcome
 
 
 def _joined(values: list[str | None]) -> str:

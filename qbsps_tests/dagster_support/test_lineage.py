@@ -6,7 +6,7 @@ import hashlib
 
 from dagster._core.definitions import data_version as dagster_tags
 
-from qbsps_orchestration.defs import lineage
+from qbsps_orchestration.dagster_support import lineage
 
 
 def test_tag_names_are_dagsters() -> None:
