@@ -44,7 +44,8 @@ def process_state(env: Mapping[str, str] | None, cwd: Path | str | None) -> Iter
         os.environ.clear()
         os.environ.update(saved_env)
         for sig, handler in saved_handlers.items():
-            signal.signal(sig, handler)
+            if signal.getsignal(sig) is not handler:  # only the main thread may set one
+                signal.signal(sig, handler)
 
 
 def run_qbsps(

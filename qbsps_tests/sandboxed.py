@@ -20,7 +20,7 @@ from qbsps_orchestration.lib.qbo import QboClient
 from qbsps_orchestration.lib.sps import SpsClient
 from qbsps_orchestration.sandbox.runtime import Sandbox
 from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
-from qbsps_tests.ledger_template import migrated_ledger
+from qbsps_tests.storage_templates import migrated_ledger
 from qbsps_tests.support import shared_dir
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_seconds=0.01, max_wait_seconds=0.05)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.secrets import SecretCipher
-from qbsps_tests.ledger_template import copy_migrated_sqlite
+from qbsps_tests.storage_templates import copy_migrated_sqlite
 from qbsps_tests.support import postgres_schema
 
 
