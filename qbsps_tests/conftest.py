@@ -1,4 +1,5 @@
-"""Fixtures shared across the suite: a running sandbox with a connector config pointing at it."""
+"""Fixtures shared across the suite: a running sandbox (one per test process, reset for each test)
+with a connector config pointing at it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from qbsps_tests.sandboxed import SandboxedConnector, sandboxed_connector
+from qbsps_tests.sandboxed import SESSION_SANDBOX, SandboxedConnector, sandboxed_connector
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_sandbox() -> Iterator[None]:
+    """The per-process sandbox `sandboxed_connector` resets between tests, stopped at the end."""
+    yield
+    SESSION_SANDBOX.stop()
 
 
 @pytest.fixture()

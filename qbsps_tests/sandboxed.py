@@ -13,13 +13,14 @@ import pytest
 import yaml
 
 from qbsps_orchestration.lib.config import QbspsConfig, load_config
-from qbsps_orchestration.lib.connector import open_ledger, qbo_client, sps_client
+from qbsps_orchestration.lib.connector import qbo_client, sps_client
 from qbsps_orchestration.lib.http import RetryPolicy
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.qbo import QboClient
 from qbsps_orchestration.lib.sps import SpsClient
 from qbsps_orchestration.sandbox.runtime import Sandbox
 from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
+from qbsps_tests.storage_templates import migrated_ledger
 from qbsps_tests.support import shared_dir
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_seconds=0.01, max_wait_seconds=0.05)
@@ -101,6 +102,42 @@ class SandboxedConnector:
         self.ledger.close()
 
 
+class SessionSandbox:
+    """One served sandbox per test process (an xdist worker), reset before each use: a new
+    company, mailbox, tokens, clock, faults and webhook sender on the same ports (see
+    `Sandbox.reset`). Starting and stopping two uvicorn servers per test cost more than the test.
+    A second sandbox wanted while this one is in use (nested, or held by a module fixture), or one
+    a test stopped, is started fresh as before."""
+
+    def __init__(self) -> None:
+        self._box: Sandbox | None = None
+        self._in_use = False
+
+    @contextmanager
+    def use(self, settings: SandboxSettings) -> Iterator[Sandbox]:
+        if self._in_use:
+            with Sandbox(settings) as private:
+                yield private
+            return
+        if self._box is None or not self._box.serving:
+            self._box = Sandbox(settings).start()
+        else:
+            self._box.reset(settings)
+        self._in_use = True
+        try:
+            yield self._box
+        finally:
+            self._in_use = False
+
+    def stop(self) -> None:
+        if self._box is not None:
+            self._box.stop()
+            self._box = None
+
+
+SESSION_SANDBOX = SessionSandbox()
+
+
 @contextmanager
 def sandboxed_connector(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, samples: bool, ledger_url: str | None = None
@@ -110,7 +147,7 @@ def sandboxed_connector(
         qbo=QboSandboxSettings(throttle=False),
         sps=SpsSandboxSettings(samples_dir=samples_dir, seed=samples),
     )
-    with Sandbox(settings) as box:
+    with SESSION_SANDBOX.use(settings) as box:
         config_path = tmp_path / "qbsps" / "config.yaml"
         box.write_config(config_path)
         if ledger_url is not None:  # e.g. PostgreSQL instead of the sandbox's SQLite file
@@ -119,9 +156,7 @@ def sandboxed_connector(
             config_path.write_text(yaml.safe_dump(data, sort_keys=False))
         monkeypatch.setenv("QBSPS_CONFIG", str(config_path))
         config = load_config(config_path)
-        running = SandboxedConnector(
-            box, config_path, config, open_ledger(config, actor="test", upgrade=True)
-        )
+        running = SandboxedConnector(box, config_path, config, migrated_ledger(config, actor="test"))
         try:
             yield running
         finally:

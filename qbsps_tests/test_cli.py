@@ -1,4 +1,5 @@
-"""`qbsps sandbox` in the foreground, as a user runs it, until SIGTERM/SIGINT."""
+"""`qbsps sandbox` in the foreground, as a user runs it, until SIGTERM/SIGINT: the suite's smoke test of
+the installed `qbsps` entry point in a process of its own. Then `qbsps demo`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from qbsps_orchestration.sandbox.settings import default_samples_dir
+from qbsps_tests.in_process import run_qbsps
 
 QBSPS = str(Path(sys.executable).parent / "qbsps")
 
@@ -66,7 +68,7 @@ def test_sandbox_command_serves_until_signalled(tmp_path: Path, stop_signal: sig
 
 
 def test_demo_runs_the_inbound_flow_end_to_end(tmp_path: Path) -> None:
-    result = subprocess.run([QBSPS, "demo"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    result = run_qbsps(["demo"], cwd=tmp_path)  # in-process: the entry point is the sandbox test's
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "qbsps sync inbound" in out and out.count(" created ") >= 4

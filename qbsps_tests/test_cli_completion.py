@@ -20,6 +20,7 @@ import httpx
 from qbsps_orchestration.lib.changes import ChangeEvent
 from qbsps_orchestration.lib.inbound import fetch_order_file
 from qbsps_orchestration.lib.ledger import Direction, DocumentState
+from qbsps_tests.in_process import run_qbsps
 from qbsps_tests.lib.outbound.landed_orders import land_order, order_bytes
 from qbsps_tests.lib.outbound.test_send_exactly_once import uploads_held_by_sps
 from qbsps_tests.sandboxed import SandboxedConnector
@@ -33,9 +34,7 @@ def _env(c: SandboxedConnector, home: Path) -> dict[str, str]:
 
 
 def _qbsps(c: SandboxedConnector, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [QBSPS, *args], capture_output=True, text=True, timeout=600, env=_env(c, home), cwd=home.parent
-    )
+    return run_qbsps(list(args), env=_env(c, home), cwd=home.parent)
 
 
 def _deliver(c: SandboxedConnector, po: str) -> str:

@@ -1,10 +1,9 @@
-"""`qbsps dev order` (the retailer) and `qbsps dev invoice` (the bookkeeper), each run in its own
-process against a running sandbox, as a user runs them beside `make dev`."""
+"""`qbsps dev order` (the retailer) and `qbsps dev invoice` (the bookkeeper) against a running sandbox,
+as a user runs them beside `make dev` (in-process: qbsps_tests/in_process.py)."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,15 +13,12 @@ import yaml
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.lib.mapping.doc_number import order_marker
 from qbsps_orchestration.lib.rsx import read_rsx
+from qbsps_tests.in_process import run_qbsps
 from qbsps_tests.sandboxed import SandboxedConnector
-
-QBSPS = str(Path(sys.executable).parent / "qbsps")
 
 
 def _dev(c: SandboxedConnector, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [QBSPS, "dev", *args, "--config", str(c.config_path)], capture_output=True, text=True, timeout=120
-    )
+    return run_qbsps(["dev", *args, "--config", str(c.config_path)])
 
 
 def _dropped_po(result: subprocess.CompletedProcess[str]) -> str:
@@ -109,7 +105,7 @@ def test_the_bookkeeper_invoices_the_newest_landed_order_with_shipping_data(
 
 @pytest.mark.parametrize("command", ["order", "invoice"])
 def test_without_a_running_dev_stack_the_helpers_say_where_they_looked(tmp_path: Path, command: str) -> None:
-    result = subprocess.run([QBSPS, "dev", command], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    result = run_qbsps(["dev", command], cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert ".qbsps/dev/config.yaml" in result.stderr and "file not found" in result.stderr
 
@@ -122,9 +118,7 @@ def test_the_helpers_refuse_a_config_that_points_at_real_quickbooks(
     real = empty_connector.config_path.with_name("real.yaml")
     real.write_text(yaml.safe_dump(data))
     for command in ("order", "invoice"):
-        result = subprocess.run(
-            [QBSPS, "dev", command, "--config", str(real)], capture_output=True, text=True, timeout=60
-        )
+        result = run_qbsps(["dev", command, "--config", str(real)])
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "qbo.api_base_url is https://quickbooks.api.intuit.com, not the local sandbox" in result.stderr
     assert empty_connector.order_files() == []

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from qbsps_orchestration.sandbox.sps.demo_orders import order_file
 from qbsps_tests.hostile_files import GOOD, GOOD_NAME, HOSTILE, SMALL_LIMIT, TODAY
+from qbsps_tests.in_process import run_qbsps
 from qbsps_tests.sandboxed import SandboxedConnector
-
-QBSPS = str(Path(sys.executable).parent / "qbsps")
 
 
 def _qbsps(c: SandboxedConnector, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QBSPS_CONFIG": str(c.config_path), "DAGSTER_HOME": str(home)}
-    return subprocess.run(
-        [QBSPS, *args], capture_output=True, text=True, timeout=300, env=env, cwd=home.parent
-    )
+    return run_qbsps(list(args), env=env, cwd=home.parent)
 
 
 def test_hostile_files_are_quarantined_and_named_in_status(

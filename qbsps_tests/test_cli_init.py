@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 
 from qbsps_orchestration.lib.config import load_config
-
-QBSPS = str(Path(sys.executable).parent / "qbsps")
+from qbsps_tests.in_process import run_qbsps
 
 
 def _init(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([QBSPS, "init", *args], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    return run_qbsps(["init", *args], cwd=tmp_path)
 
 
 def test_init_writes_a_loadable_config_without_secrets_and_a_private_key(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,17 +12,15 @@ import dagster as dg
 
 from qbsps_orchestration.lib.ledger import Direction
 from qbsps_orchestration.retailer import drop_order
+from qbsps_tests.in_process import run_qbsps
 from qbsps_tests.sandboxed import SandboxedConnector
 
-QBSPS = str(Path(sys.executable).parent / "qbsps")
 PARTNER = "SPSALLTESTID"
 
 
 def _qbsps(c: SandboxedConnector, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QBSPS_CONFIG": str(c.config_path), "DAGSTER_HOME": str(home)}
-    return subprocess.run(
-        [QBSPS, *args], capture_output=True, text=True, timeout=300, env=env, cwd=home.parent
-    )
+    return run_qbsps(list(args), env=env, cwd=home.parent)
 
 
 def _uploads(c: SandboxedConnector) -> list[str]:

@@ -18,23 +18,16 @@ from qbsps_orchestration.lib.connector import open_ledger
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.secret_key_file import parse_keys
 from qbsps_orchestration.lib.secrets import SecretCipher
+from qbsps_tests.in_process import run_qbsps
 from qbsps_tests.support import wait_for
 
-QBSPS = str(Path(sys.executable).parent / "qbsps")
 NAME = "qbo.9130350000000000.refresh_token"
 VALUE = "AB11786543210-refresh-token-plaintext"
 DROP_HINT = "qbsps secrets rotate-key --drop-old"
 
 
 def _qbsps(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [QBSPS, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-    )
+    return run_qbsps(list(args), cwd=cwd, env={**os.environ, **(env or {})})
 
 
 def _world(tmp_path: Path, secrets: int = 1) -> Path:

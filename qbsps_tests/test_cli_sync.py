@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -12,17 +11,14 @@ import dagster as dg
 from qbsps_orchestration.bookkeeper import invoice_lines_from
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.sandbox.sps.seed import published_samples
+from qbsps_tests.in_process import run_qbsps
 from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.support import shared_dir
-
-QBSPS = str(Path(sys.executable).parent / "qbsps")
 
 
 def _qbsps(c: SandboxedConnector, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QBSPS_CONFIG": str(c.config_path), "DAGSTER_HOME": str(home)}
-    return subprocess.run(
-        [QBSPS, *args], capture_output=True, text=True, timeout=300, env=env, cwd=home.parent
-    )
+    return run_qbsps(list(args), env=env, cwd=home.parent)
 
 
 def test_sync_inbound_runs_through_dagster_and_reports(connector: SandboxedConnector, tmp_path: Path) -> None:
@@ -45,14 +41,7 @@ def test_the_config_named_by_option_reaches_the_dagster_runs(
 ) -> None:
     home = tmp_path / "dagster_home"
     env = {k: v for k, v in os.environ.items() if k != "QBSPS_CONFIG"} | {"DAGSTER_HOME": str(home)}
-    result = subprocess.run(
-        [QBSPS, "sync", "inbound", "--config", str(connector.config_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=tmp_path,
-    )
+    result = run_qbsps(["sync", "inbound", "--config", str(connector.config_path)], env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     # Counted in the sandbox company, not in qbsps's report.
     assert result.stdout.count(" created ") == len(connector.purchase_orders()) > 0
@@ -96,9 +85,7 @@ def test_operator_accepts_a_held_conflict(empty_connector: SandboxedConnector, t
 def test_config_errors_name_the_key(tmp_path: Path) -> None:
     bad = tmp_path / "config.yaml"
     bad.write_text("qbo: {}\n")
-    result = subprocess.run(
-        [QBSPS, "status", "--config", str(bad)], capture_output=True, text=True, timeout=60
-    )
+    result = run_qbsps(["status", "--config", str(bad)])
     assert result.returncode != 0 and "qbo.api_base_url" in result.stderr
 
 

@@ -8,6 +8,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,9 @@ from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.support import wait_for
 
-from .test_cli_sync import QBSPS, _qbsps
+from .test_cli_sync import _qbsps
+
+QBSPS = str(Path(sys.executable).parent / "qbsps")  # the run it SIGKILLs is a process of its own
 
 INVOICES = 60
 

@@ -17,6 +17,7 @@ from qbsps_orchestration.lib.secret_key_file import tighten_key_file, write_key_
 from qbsps_orchestration.lib.secrets import SecretCipher, create_key_file
 from qbsps_orchestration.sandbox.runtime import Sandbox
 from qbsps_orchestration.sandbox.settings import SandboxSettings, SpsSandboxSettings
+from qbsps_tests.in_process import run_qbsps
 from qbsps_tests.sandboxed import SandboxedConnector
 
 QBSPS = str(Path(sys.executable).parent / "qbsps")
@@ -60,9 +61,7 @@ def test_write_key_file_is_private_and_atomic(tmp_path: Path) -> None:
 
 def test_init_tightens_an_existing_key_file_and_says_so(tmp_path: Path) -> None:
     key = _loose_key(tmp_path / "secret.key")
-    done = subprocess.run(
-        [QBSPS, "init", "--config", "config.yaml"], capture_output=True, text=True, timeout=60, cwd=tmp_path
-    )
+    done = run_qbsps(["init", "--config", "config.yaml"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "kept the existing key" in done.stdout and "from mode 0644 to 0600" in done.stdout
     assert _mode(tmp_path / "secret.key") == 0o600

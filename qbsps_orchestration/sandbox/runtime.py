@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from cryptography.fernet import Fernet
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .clock import SandboxClock
 from .faults import FaultInjector
@@ -21,28 +23,61 @@ from .sps.app import SpsSandbox
 SPS_AUDIENCE = "https://spscommerce.com"
 
 
+class _Current:
+    """The app a served port hands each request to; `Sandbox.reset` swaps in a new one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
 class Sandbox:
     def __init__(self, settings: SandboxSettings | None = None) -> None:
         self.settings = settings or SandboxSettings()
+        self._build()
+        self._qbo_entry, self._sps_entry = _Current(self.qbo.app), _Current(self.sps.app)
+        self._qbo_server: ServedApp | None = None
+        self._sps_server: ServedApp | None = None
+        self.refresh_token: str | None = None
+
+    def _build(self) -> None:
         self.clock = SandboxClock()
         self.qbo_faults = FaultInjector(latency_ms=self.settings.latency_ms)
         self.sps_faults = FaultInjector(latency_ms=self.settings.latency_ms)
         self.qbo = QboSandbox(self.settings.qbo, self.clock, self.qbo_faults)
         self.sps = SpsSandbox(self.settings.sps, self.clock, self.sps_faults)
-        self._qbo_server: ServedApp | None = None
-        self._sps_server: ServedApp | None = None
-        self.refresh_token: str | None = None
 
     def start(self) -> Sandbox:
         s = self.settings
-        self._qbo_server = ServedApp(self.qbo.app, s.host, s.qbo_port, name="qbo").start()
+        self._qbo_server = ServedApp(self._qbo_entry, s.host, s.qbo_port, name="qbo").start()
         try:
-            self._sps_server = ServedApp(self.sps.app, s.host, s.sps_port, name="sps").start()
+            self._sps_server = ServedApp(self._sps_entry, s.host, s.sps_port, name="sps").start()
         except Exception:
             self._qbo_server.stop()
             raise
+        self._served()
+        return self
+
+    def _served(self) -> None:
+        assert self._sps_server is not None
         self.sps.base_url = self._sps_server.base_url  # history items carry absolute URLs
         self.refresh_token = self.qbo.authority.issue_refresh_token()
+
+    def reset(self, settings: SandboxSettings | None = None) -> Sandbox:
+        """Start over on the same ports, as if just started: a new company file and mailbox, new
+        tokens, clock, faults and webhook sender, every control setting back to its default (all
+        built anew, so nothing a caller changed survives). ``settings`` may replace all but the
+        host and ports. For a test session that serves one sandbox and resets it between tests."""
+        if settings is not None:
+            s = self.settings
+            self.settings = replace(settings, host=s.host, qbo_port=s.qbo_port, sps_port=s.sps_port)
+        self.qbo.close()
+        self._build()
+        self._qbo_entry.app, self._sps_entry.app = self.qbo.app, self.sps.app
+        if self._sps_server is not None:
+            self._served()
         return self
 
     def stop(self) -> None:
@@ -58,6 +93,11 @@ class Sandbox:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    @property
+    def serving(self) -> bool:
+        """Both servers started and not stopped since."""
+        return all(s is not None and s.serving for s in (self._qbo_server, self._sps_server))
 
     @property
     def qbo_url(self) -> str:

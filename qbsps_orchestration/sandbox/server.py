@@ -25,6 +25,11 @@ class ServedApp:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def serving(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive() and not self._server.should_exit
+
     def start(self, timeout: float = 10.0) -> ServedApp:
         self._thread = threading.Thread(
             target=self._server.run,

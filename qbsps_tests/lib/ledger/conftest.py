@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.secrets import SecretCipher
+from qbsps_tests.storage_templates import copy_migrated_sqlite
 from qbsps_tests.support import postgres_schema
 
 
@@ -41,7 +43,14 @@ def cipher(secret_key: str) -> SecretCipher:
 
 @pytest.fixture
 def ledger(ledger_url: str, cipher: SecretCipher) -> Iterator[Ledger]:
-    ledger = Ledger(ledger_url, cipher=cipher)
-    ledger.migrate()
+    """A migrated, empty ledger; on SQLite a copy of one migrated once per process."""
+    url = make_url(ledger_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        copy_migrated_sqlite(Path(url.database))
+        ledger = Ledger(ledger_url, cipher=cipher)
+        ledger.require_upgraded()
+    else:
+        ledger = Ledger(ledger_url, cipher=cipher)
+        ledger.migrate()
     yield ledger
     ledger.close()
