@@ -154,9 +154,10 @@ def process_invoice(
     order = original_order(ctx, partner, invoice)
     assert ctx.sps is not None, "process_invoice sends; use the *_document functions to preview"
     version = sync_token(invoice)  # the QBO version both documents are built from
-    if invoices:
-        document = invoice_document(ctx, invoice, partner, order)
-        outcome.invoice = send_document(
+
+    def send(document: OutboundDocument) -> SendResult:
+        assert ctx.sps is not None
+        return send_document(
             ctx.config,
             ctx.ledger,
             ctx.sps,
@@ -166,21 +167,14 @@ def process_invoice(
             qbo_sync_token=version,
             resend=resend,
         )
+
+    if invoices:
+        outcome.invoice = send(invoice_document(ctx, invoice, partner, order))
     if ship_notices:
         if not has_shipping_data(invoice):
             outcome.note = "no shipping data yet (ShipDate with TrackingNum or ShipMethodRef)"
         else:
-            document = ship_notice_document(ctx, invoice, partner, order)
-            outcome.ship_notice = send_document(
-                ctx.config,
-                ctx.ledger,
-                ctx.sps,
-                document,
-                qbo_entity="Invoice",
-                qbo_id=qbo_id,
-                qbo_sync_token=version,
-                resend=resend,
-            )
+            outcome.ship_notice = send(ship_notice_document(ctx, invoice, partner, order))
     return outcome
 
 
