@@ -96,6 +96,14 @@ class SandboxedConnector:
             }
         return (qbo or self.qbo()).create("Invoice", body, request_id=f"test-invoice-{number}-{quantity}")
 
+    def without_history_lag(self) -> None:
+        """qbsps trusts the sandbox's history at once (it shows an upload immediately): an upload a
+        SIGKILL cut off before it left is re-sent on the next pass, not after SPS's real 300 s lag
+        (the exactly-once tests cover the lag)."""
+        data = yaml.safe_load(self.config_path.read_text())
+        data["sps"]["history_lag_seconds"] = 0
+        self.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
+
     def close(self) -> None:
         for client in self._clients:
             client.close()

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import yaml
 
 from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
@@ -23,14 +22,6 @@ from .test_cli_sync import _qbsps
 QBSPS = str(Path(sys.executable).parent / "qbsps")  # the run it SIGKILLs is a process of its own
 
 INVOICES = 60
-
-
-def _no_history_lag(c: SandboxedConnector) -> None:
-    """The sandbox's history shows an upload at once, so an unconfirmed upload is settled on the
-    next pass instead of after SPS's real lag (the exactly-once tests cover the lag)."""
-    data = yaml.safe_load(c.config_path.read_text())
-    data["sps"]["history_lag_seconds"] = 0
-    c.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def _uploads(c: SandboxedConnector) -> dict[str, int]:
@@ -51,7 +42,7 @@ def test_sigkill_after_the_changes_were_recorded_loses_nothing_and_sends_nothing
     empty_connector: SandboxedConnector, tmp_path: Path
 ) -> None:
     c, home = empty_connector, tmp_path / "dagster_home"
-    _no_history_lag(c)
+    c.without_history_lag()
     sps, qbo = c.sps(), c.qbo()
     numbers = [f"INV-K{i:02d}" for i in range(INVOICES)]
     # Made an hour ago: the first sync's CDC finds them, a later one (2 minutes' overlap) does not,
