@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo sandbox dev chaos clean
+.PHONY: install test lint demo sandbox dev chaos bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: install lint
 # sandbox, then completion: 0 duplicates, 0 lost, audit complete (seeds printed; CHAOS_ARGS="--seed N").
 chaos: install
 	$(BIN)/python -m qbsps_tests.chaos $(CHAOS_ARGS)
+
+# N orders of 5 lines through `qbsps sync inbound` and through a naive client, against the sandbox with
+# QBO's throttles on and 100 ms latency per call: documents/min, calls per document, peak RSS, the
+# ratio to QBO's limit and to the naive client (JSON in .qbsps/bench/latest.json; BENCH_ARGS="--orders 200").
+bench: install
+	$(BIN)/python -m qbsps_tests.bench $(BENCH_ARGS)
 
 demo: install
 	$(BIN)/qbsps demo

@@ -25,6 +25,7 @@ from .schema import BY_PATH, ENTITIES
 from .seed import seed_company
 from .store import RealmStore
 from .throttle import QboThrottle
+from .usage import UsageMeter
 from .webhooks import WebhookEmitter
 
 SEED_AGE = timedelta(days=45)
@@ -36,16 +37,18 @@ class QboSandbox:
         self.clock = clock
         self.authority = QboAuthority(settings, clock)
         self.throttle = QboThrottle(clock, enabled=settings.throttle)
+        self.usage = UsageMeter()
         self.webhooks = WebhookEmitter(settings, clock)
         self._seeding = threading.local()  # seed rows are company history, not change events
         self.service = self._new_company()
-        api = AccountingApi(self._service_for, self.authority, self.throttle, clock.now)
+        api = AccountingApi(self._service_for, self.authority, self.throttle, self.usage, clock.now)
         starlette = Starlette(
             routes=[
                 *common_control_routes(clock, faults),
                 *qbo_control_routes(self),
                 *self.authority.routes(),
                 *self.throttle.routes(),
+                *self.usage.routes(),
                 *self.webhooks.routes(),
                 *api.routes(),
             ],
@@ -78,6 +81,7 @@ class QboSandbox:
         """Start over with a fresh company file; tokens stay valid."""
         self.service = self._new_company()
         self.throttle.reset()
+        self.usage.reset()
 
     def close(self) -> None:
         self.webhooks.close()

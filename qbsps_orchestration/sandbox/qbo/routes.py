@@ -29,6 +29,7 @@ from .schema import BY_PATH
 from .store import REQUEST_ID_MAX, StoredReply
 from .throttle import QboThrottle
 from .timefmt import response_time
+from .usage import UsageMeter
 
 API_PREFIX = "/v3/company/{realm_id}"
 MINOR_VERSION = 75
@@ -56,11 +57,13 @@ class AccountingApi:
         services: Callable[[str], EntityService | None],
         authority: QboAuthority,
         throttle: QboThrottle,
+        usage: UsageMeter,
         now: Callable[[], datetime],
     ) -> None:
         self._services = services
         self._authority = authority
         self._throttle = throttle
+        self._usage = usage
         self._now = now
 
     def routes(self) -> list[BaseRoute]:
@@ -81,6 +84,7 @@ class AccountingApi:
             return faults.gateway_unauthorized(self._now())
         resource = request.path_params["resource"].lower()
         if not self._throttle.admit(grant, batch=resource == "batch"):
+            self._usage.throttled(grant.realm_id)
             return self._throttle.throttled_response()
         realm_id = request.path_params["realm_id"]
         service = self._services(realm_id)
@@ -95,6 +99,7 @@ class AccountingApi:
                 )
             )
         body = await request.body()  # read before any shared state is touched: no await after this
+        self._usage.served(grant.realm_id, request.method, resource, body)
         request_id = request.query_params.get("requestid")
         if request.method == "POST" and request_id is not None:
             return self._replayed(service, request_id, lambda: self._dispatch(request, service, body))

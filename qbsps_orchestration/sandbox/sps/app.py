@@ -29,6 +29,7 @@ from .rsx_schema import RsxSchemas
 from .seed import seed_mailbox
 from .service import SpsMailboxService
 from .transactions import TransactionRoutes
+from .usage import SpsUsage
 
 
 class SpsSandbox:
@@ -39,6 +40,7 @@ class SpsSandbox:
         self.base_url = ""  # set by whoever serves the app, so history() can give absolute URLs
         self.error_shape = ErrorShape(settings.error_shape)
         self.tokens = TokenService(settings, clock)
+        self.usage = SpsUsage(lambda: self.tokens.issued_count)
         self.service = SpsMailboxService(settings, clock, RsxSchemas.from_environment())
         if settings.seed:
             seed_mailbox(self.service, settings.samples_dir, clock.now().date())
@@ -46,7 +48,8 @@ class SpsSandbox:
             *common_control_routes(clock, faults),
             *sps_control_routes(self.service, self.tokens, self.error_shape),
             *self.tokens.routes(self.error_shape),
-            *TransactionRoutes(self.service, self.tokens, self.error_shape).routes(),
+            *self.usage.routes(),
+            *TransactionRoutes(self.service, self.tokens, self.error_shape, self.usage).routes(),
         ]
         starlette = Starlette(routes=routes, exception_handlers={HTTPException: self._http_error})
         self.app: ASGIApp = FaultMiddleware(starlette, faults, fault_body(self.error_shape))

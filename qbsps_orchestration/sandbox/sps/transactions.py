@@ -22,6 +22,7 @@ from .errors import ErrorShape
 from .history import DATA_PREFIX, parse_bound
 from .mailbox import Entry, MailboxError
 from .service import SpsMailboxService
+from .usage import SpsUsage, data_call_kind
 
 MAX_LIMIT = 1000
 HISTORY_DEFAULT_LIMIT = 100
@@ -68,10 +69,13 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
 
 
 class TransactionRoutes:
-    def __init__(self, service: SpsMailboxService, tokens: TokenService, shape: ErrorShape) -> None:
+    def __init__(
+        self, service: SpsMailboxService, tokens: TokenService, shape: ErrorShape, usage: SpsUsage
+    ) -> None:
         self.service = service
         self.tokens = tokens
         self.shape = shape
+        self.usage = usage
 
     def routes(self) -> list[Route]:
         return [
@@ -84,6 +88,8 @@ class TransactionRoutes:
             return self.shape.invalid_token(request)
         path: str = request.path_params["path"]
         is_folder = path == "" or path.endswith("/")
+        if kind := data_call_kind(request.method, is_folder):
+            self.usage.count(kind)
         try:
             if request.method in ("GET", "HEAD"):
                 return self._list(request, path) if is_folder else self._download(path)
@@ -155,6 +161,7 @@ class TransactionRoutes:
     async def history(self, request: Request) -> Response:
         if not self.tokens.bearer_ok(request):
             return self.shape.invalid_token(request)
+        self.usage.count("history")
         try:
             limit = _int_param(request, "limit", HISTORY_DEFAULT_LIMIT, 1, MAX_LIMIT)
             offset = _int_param(request, "offset", 0, 0, None)
