@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -116,7 +117,8 @@ def _check_against_order(
     invoiced: dict[int, Decimal] = {}
     first_path: dict[int, str] = {}
     for path, line in lines:
-        index = order_line_index(line, order)
+        unanswered = [i for i in range(len(order.LineItem)) if i not in invoiced]
+        index = order_line_index(line, order, prefer=unanswered)
         if index is None:
             findings.problem(path, f"{_describe(line)} is not on purchase order {po.PurchaseOrderNumber}")
             continue
@@ -139,14 +141,20 @@ def _check_against_order(
             )
 
 
-def order_line_index(line: dict[str, Any], order: Order) -> int | None:
+def order_line_index(line: dict[str, Any], order: Order, prefer: Iterable[int] = ()) -> int | None:
     """The order line an outbound line answers: by LineSequenceNumber, else by the first
-    identifier (GS1 code, buyer part number, vendor part number) that finds one."""
+    identifier (GS1 code, buyer part number, vendor part number) that finds one. An order may list
+    one item on several lines: then the first of ``prefer`` among them (the line at the same
+    position, the lines not yet answered), else the first."""
+    found = order_line_candidates(line, order)
+    return next((i for i in prefer if i in found), found[0] if found else None)
+
+
+def order_line_candidates(line: dict[str, Any], order: Order) -> list[int]:
     sequence = line.get("LineSequenceNumber")
     ordered = [item.OrderLine for item in order.LineItem]
     if sequence:
-        found = [i for i, o in enumerate(ordered) if o.LineSequenceNumber == sequence]
-        return found[0] if found else None
+        return [i for i, o in enumerate(ordered) if o.LineSequenceNumber == sequence][:1]
     codes = {_gtin(line.get(name)) for name in _GS1} - {None}
     for same in (
         lambda o: bool(codes & {_gtin(getattr(o, name)) for name in _GS1}),
@@ -155,8 +163,8 @@ def order_line_index(line: dict[str, Any], order: Order) -> int | None:
     ):
         found = [i for i, o in enumerate(ordered) if same(o)]
         if found:
-            return found[0]
-    return None
+            return found
+    return []
 
 
 def _gtin(code: Any) -> str | None:

@@ -24,7 +24,7 @@ def check_order_ack(findings: Findings, data: dict[str, Any], order: Order | Non
     items = data.get("LineItem") or []
     statuses: list[str] = []
     for index, item in enumerate(items):
-        statuses += _check_line(findings, f"LineItem[{index}]", item, order)
+        statuses += _check_line(findings, index, item, order)
     _check_type(findings, header.get("AcknowledgementType"), statuses)
     if order is None:
         return
@@ -42,7 +42,8 @@ def check_order_ack(findings: Findings, data: dict[str, Any], order: Order | Non
         )
 
 
-def _check_line(findings: Findings, path: str, item: dict[str, Any], order: Order | None) -> list[str]:
+def _check_line(findings: Findings, position: int, item: dict[str, Any], order: Order | None) -> list[str]:
+    path = f"LineItem[{position}]"
     line = item.get("OrderLine")
     acks = item.get("LineItemAcknowledgement") or []
     if not isinstance(line, dict):
@@ -52,7 +53,7 @@ def _check_line(findings: Findings, path: str, item: dict[str, Any], order: Orde
         findings.problem(f"{path}.LineItemAcknowledgement", "required: the line's ItemStatusCode")
     ordered = as_decimal(line.get("OrderQty"))
     if order is not None and line:
-        index = order_line_index(line, order)
+        index = order_line_index(line, order, prefer=[position])  # an 855 answers line by line
         if index is None:
             findings.problem(
                 f"{path}.OrderLine", f"is not a line of order {order.header.PurchaseOrderNumber}"

@@ -16,6 +16,7 @@ from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.rsx import read_rsx
 from qbsps_tests.lib.outbound.qbo_world import (
     BULK_IMPORT,
+    DROP_SHIP,
     XML_ORDER,
     QboWorld,
     qbo_world,
@@ -241,3 +242,20 @@ def test_float_money_is_refused(world: QboWorld) -> None:
         "field Line[0].SalesItemLineDetail.UnitPrice: got a float 20.0; money must arrive as Decimal" in p
         for p in document.problems
     )
+
+
+def test_one_item_on_two_order_lines_is_invoiced_against_both(world: QboWorld) -> None:
+    """An order listing one item on two lines (5 and 19, no line numbers) invoiced in full: each
+    invoice line answers its own order line, so 24 is not "more than the 5 ordered"."""
+    order = sample_order(DROP_SHIP).model_copy(deep=True)
+    order.LineItem[0].OrderLine.LineSequenceNumber = None
+    again = order.LineItem[0].model_copy(deep=True)
+    again.OrderLine.OrderQty = Decimal(19)
+    order.LineItem.append(again)
+    quantity = str(order.LineItem[0].OrderLine.OrderQty)
+    invoice = world.create_invoice(
+        SPS, [(ITEM1, quantity, "20.00"), (ITEM1, "19", "20.00")], PONumber=order.header.PurchaseOrderNumber
+    )
+    document = build_invoice(invoice, partner=world.partner(SPS), config=world.config, order=order)
+    document = validate(document, schemas=v777_schemas(), order=order)
+    assert [p for p in document.problems if "InvoiceQty" in p] == []

@@ -134,3 +134,22 @@ def test_ack_to_another_partner_is_refused(world: QboWorld) -> None:
         f"{document.file_name}: Header.OrderHeader.TradingPartnerId: order PO584615-1 came from trading "
         "partner SPSALLTESTID, not 525GROMM"
     ) in document.problems
+
+
+def test_one_item_on_two_lines_is_acknowledged_line_by_line(world: QboWorld) -> None:
+    """An order may list one item twice (another quantity, another date) without line numbers: each
+    855 line answers the order line at its own position, not the first with that item."""
+    order = sample_order(DROP_SHIP).model_copy(deep=True)
+    first = order.LineItem[0]
+    first.OrderLine.LineSequenceNumber = None
+    second = first.model_copy(deep=True)
+    second.OrderLine.OrderQty = Decimal(19)
+    order.LineItem.append(second)
+    document = validate(
+        build_order_ack(order, partner=world.partner("SPSALLTESTID"), config=world.config, ack_date=ACK_DATE),
+        schemas=v777_schemas(),
+        order=order,
+    )
+    assert document.problems == [] and document.ready
+    quantities = [line["OrderLine"]["OrderQty"] for line in document.data["LineItem"]]
+    assert quantities == [Decimal(5), Decimal(19)]
