@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class DocumentResult:
     total: Decimal | None = None
     warnings: tuple[str, ...] = field(default=())
     reason: str | None = None
+    # The QBO document as this sync's write answered it (its SyncToken is `sync_token`): the 855
+    # is built from it without reading it back. None when this pass wrote nothing.
+    qbo_row: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def failed(self) -> bool:

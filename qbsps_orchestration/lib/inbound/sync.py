@@ -39,6 +39,7 @@ RETRYING = "will retry"  # a transient failure: owed still, driven on by the nex
 
 class OrderSync:
     def __init__(self, config: QbspsConfig, ledger: Ledger, qbo: QboClient) -> None:
+        self._written: dict[int, dict[str, Any]] = {}  # document id -> the QBO row its write returned
         self.config, self.ledger, self.qbo = config, ledger, qbo
         self.resolve = QboRefResolver(qbo, ledger)
 
@@ -196,6 +197,7 @@ class OrderSync:
         detail: str,
     ) -> None:
         """QBO holds ``row``: the document synced and its write's intent completed, at once."""
+        self._written[doc.id] = row
         self.ledger.mark_synced(
             doc.id,
             str(row["Id"]),
@@ -220,8 +222,13 @@ class OrderSync:
             line_count=mapped.line_count if mapped else None,
             total=mapped.total if mapped else None,
             warnings=tuple(mapped.warnings) if mapped else doc.warnings,
+            qbo_row=_current(self._written.get(doc.id), doc.qbo_sync_token),
             **base,
         )
+
+
+def _current(row: dict[str, Any] | None, sync_token: str | None) -> dict[str, Any] | None:
+    return row if row is not None and str(row.get("SyncToken")) == sync_token else None
 
 
 def sync_order_file(config: QbspsConfig, ledger: Ledger, qbo: QboClient, name: str) -> list[DocumentResult]:

@@ -307,3 +307,34 @@ def test_create_policy_makes_a_noninventory_item_once_and_reuses_it(
     assert accounts[item["IncomeAccountRef"]["value"]] == "Income"
     refs = {po["Line"][0]["ItemBasedExpenseLineDetail"]["ItemRef"]["value"] for po in c.purchase_orders()}
     assert refs == {item["Id"]}  # the second order found the item the first one created
+
+
+def test_a_new_orders_855_is_built_from_the_creates_answer(empty_connector: SandboxedConnector) -> None:
+    """With the reference snapshots fresh, fetching, writing and acknowledging a new order reads
+    nothing metered from QBO (counted by the sandbox): the 855 uses the PurchaseOrder the create
+    returned instead of reading it back."""
+    import httpx
+
+    from qbsps_orchestration.lib.documents.schemas import RsxSchemas
+    from qbsps_orchestration.lib.inbound.batch import process_files
+    from qbsps_orchestration.lib.ledger import REFERENCE_ENTITIES
+    from qbsps_orchestration.lib.reference.snapshot import refresh_reference
+
+    c = empty_connector
+    realm = c.config.qbo.realm_id
+    for entity in REFERENCE_ENTITIES:
+        refresh_reference(c.qbo(), c.ledger, realm, entity)
+
+    def reads() -> int:
+        usage = httpx.get(f"{c.box.qbo_url}/_sandbox/qbo/usage", trust_env=False).json()
+        return usage.get(realm, {}).get("reads", 0)
+
+    before = reads()
+    c.box.sps.put_file(c.orders_folder + "PO9.json", _order("PO9", [GOOD_LINE]))
+    schemas = RsxSchemas(shared_dir() / "sps_samples" / "schemas" / "v777")
+    [outcome] = process_files(c.config, c.ledger, c.sps(), c.qbo(), ["PO9.json"], acknowledge_with=schemas)
+    assert [a.outcome for a in outcome.acks] == ["sent"], outcome
+    assert reads() - before == 0
+    [po] = c.purchase_orders()
+    built_from = outcome.acks[0].built_from  # the version QBO holds
+    assert built_from is not None and built_from.sync_token == str(po["SyncToken"])
