@@ -3,6 +3,7 @@ that `qbsps sandbox --write-config` writes, loaded by the connector's own loader
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,6 +96,12 @@ class SandboxedConnector:
                 },
             }
         return (qbo or self.qbo()).create("Invoice", body, request_id=f"test-invoice-{number}-{quantity}")
+
+    def accepted_sha(self, path: str) -> str:
+        """The sha256 of the last upload the SPS sandbox accepted at ``path``."""
+        accepted = self.box.sps.accepted(path)
+        assert accepted, f"SPS accepted nothing at {path}"
+        return hashlib.sha256(accepted[-1]).hexdigest()
 
     def without_history_lag(self) -> None:
         """qbsps trusts the sandbox's history at once (it shows an upload immediately): an upload a

@@ -6,7 +6,6 @@ bookkeeper's change in QBO gives the 855 a new one, built from the QBO version q
 
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 
 import dagster as dg
@@ -41,12 +40,6 @@ def _versions(instance: dg.DagsterInstance) -> list[str]:
     return [_latest(instance, key)[1].tags[DATA_VERSION_TAG] for key in (SPS_KEY, QBO_KEY, ACK_KEY)]
 
 
-def _accepted_sha(c: SandboxedConnector, event: dg.AssetMaterialization) -> str:
-    accepted = c.box.sps.accepted(event.metadata["sps_path"].value)
-    assert accepted, f"SPS accepted nothing at {event.metadata['sps_path'].value}"
-    return hashlib.sha256(accepted[-1]).hexdigest()
-
-
 def test_order_po_and_855_versions_and_what_each_was_built_from(
     instance: dg.DagsterInstance, inbound: SandboxedConnector
 ) -> None:
@@ -66,7 +59,11 @@ def test_order_po_and_855_versions_and_what_each_was_built_from(
     assert synced.tags[INPUT_VERSION_PREFIX + "sps_purchase_orders"] == order_version
     assert synced.tags[INPUT_POINTER_PREFIX + "sps_purchase_orders"] == str(order_id)
     _, ack = _latest(instance, ACK_KEY)
-    assert ack.tags[DATA_VERSION_TAG] == _accepted_sha(c, ack) == ack.metadata["content_sha256"].value
+    assert (
+        ack.tags[DATA_VERSION_TAG]
+        == c.accepted_sha(ack.metadata["sps_path"].value)
+        == ack.metadata["content_sha256"].value
+    )
     assert ack.tags[INPUT_VERSION_PREFIX + "qbo_purchase_orders"] == qbo_version
     assert ack.tags[INPUT_POINTER_PREFIX + "qbo_purchase_orders"] == str(po_id)
     first, uploads = _versions(instance), len(c.box.sps.history())
@@ -83,7 +80,7 @@ def test_order_po_and_855_versions_and_what_each_was_built_from(
     _run(instance, "order_acks_job")
     _, updated = _latest(instance, ACK_KEY)
     assert updated.tags[DATA_VERSION_TAG] != first[2]
-    assert updated.tags[DATA_VERSION_TAG] == _accepted_sha(c, updated)
+    assert updated.tags[DATA_VERSION_TAG] == c.accepted_sha(updated.metadata["sps_path"].value)
     new_version = f"PurchaseOrder {po['Id']} SyncToken {changed['SyncToken']}"
     assert updated.tags[INPUT_VERSION_PREFIX + "qbo_purchase_orders"] == new_version != qbo_version
     assert _versions(instance)[:2] == first[:2]  # the order and qbsps's own write are unchanged

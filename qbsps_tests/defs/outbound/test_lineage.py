@@ -4,8 +4,6 @@ qbo_invoices) it was built from; unchanged content keeps its version, a changed 
 
 from __future__ import annotations
 
-import hashlib
-
 import dagster as dg
 
 from qbsps_orchestration.dagster_support.lineage import (
@@ -43,13 +41,6 @@ def _versions(instance: dg.DagsterInstance, key: str) -> dict[dg.AssetKey, str]:
     }
 
 
-def _accepted_sha(c: SandboxedConnector, event: dg.AssetMaterialization) -> str:
-    """The sha256 of the last upload the SPS sandbox accepted at the document's path."""
-    accepted = c.box.sps.accepted(event.metadata["sps_path"].value)
-    assert accepted, f"SPS accepted nothing at {event.metadata['sps_path'].value}"
-    return hashlib.sha256(accepted[-1]).hexdigest()
-
-
 def test_each_document_version_is_the_accepted_bytes_and_names_its_qbo_version(
     instance: dg.DagsterInstance, inbound: SandboxedConnector
 ) -> None:
@@ -68,7 +59,7 @@ def test_each_document_version_is_the_accepted_bytes_and_names_its_qbo_version(
     invoice_id, sent_invoice = _latest(instance, INVOICES, key)
     _, ship_notice = _latest(instance, SHIP_NOTICES, key)
     for event in (sent_invoice, ship_notice):
-        assert event.tags[DATA_VERSION_TAG] == _accepted_sha(c, event)
+        assert event.tags[DATA_VERSION_TAG] == c.accepted_sha(event.metadata["sps_path"].value)
         assert event.metadata["content_sha256"].value == event.tags[DATA_VERSION_TAG]
         assert event.metadata["built_from"].value == qbo_version
         assert event.tags[INPUT_VERSION_PREFIX + "qbo_invoices"] == qbo_version
@@ -99,5 +90,5 @@ def test_each_document_version_is_the_accepted_bytes_and_names_its_qbo_version(
     for asset in (INVOICES, SHIP_NOTICES):
         _, event = _latest(instance, asset, key)
         assert event.tags[DATA_VERSION_TAG] != first[asset]
-        assert event.tags[DATA_VERSION_TAG] == _accepted_sha(c, event)
+        assert event.tags[DATA_VERSION_TAG] == c.accepted_sha(event.metadata["sps_path"].value)
         assert event.tags[INPUT_VERSION_PREFIX + "qbo_invoices"] == new_version

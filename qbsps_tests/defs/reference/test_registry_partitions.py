@@ -5,8 +5,6 @@ the catalog the SPS sandbox accepted, unchanged while the catalog is, new when i
 
 from __future__ import annotations
 
-import hashlib
-
 import dagster as dg
 import yaml
 
@@ -66,12 +64,6 @@ def _upstream_versions(instance: dg.DagsterInstance) -> dict[str, str]:
     return found
 
 
-def _accepted_sha(c: SandboxedConnector, event: dg.AssetMaterialization) -> str:
-    accepted = c.box.sps.accepted(event.metadata["sps_path"].value)
-    assert accepted, f"SPS accepted nothing at {event.metadata['sps_path'].value}"
-    return hashlib.sha256(accepted[-1]).hexdigest()
-
-
 def test_one_partners_catalog_is_sent_alone_and_versions_follow_the_accepted_bytes(
     instance: dg.DagsterInstance, inbound: SandboxedConnector
 ) -> None:
@@ -83,7 +75,11 @@ def test_one_partners_catalog_is_sent_alone_and_versions_follow_the_accepted_byt
     upstream = _upstream_versions(instance)
     for partner in PARTNERS:
         version, event = _version(instance, partner)
-        assert version == _accepted_sha(c, event) == event.metadata["content_sha256"].value
+        assert (
+            version
+            == c.accepted_sha(event.metadata["sps_path"].value)
+            == event.metadata["content_sha256"].value
+        )
         assert {key: event.tags[INPUT_VERSION_PREFIX + key] for key in upstream} == upstream
         first[partner] = version
 
@@ -103,7 +99,7 @@ def test_one_partners_catalog_is_sent_alone_and_versions_follow_the_accepted_byt
     assert _one_partner(instance, "SPSALLTESTID").success
     assert _catalogs(c) == {"SPSALLTESTID": 2, "525GROMM": 1}
     version, event = _version(instance, "SPSALLTESTID")
-    assert version != first["SPSALLTESTID"] and version == _accepted_sha(c, event)
+    assert version != first["SPSALLTESTID"] and version == c.accepted_sha(event.metadata["sps_path"].value)
     assert _version(instance, "525GROMM")[0] == first["525GROMM"]
 
 
