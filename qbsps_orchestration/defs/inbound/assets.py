@@ -139,7 +139,8 @@ def _materializations(
         )
     if acks and outcome.acks and outcome.acks_ok:
         sources = [qbo_version(r.built_from) for r in outcome.acks if r.built_from is not None]
-        # The QBO version each 855 was built from, read just now: against the last write's event.
+        # The QBO version each 855 was built from (this run's write, or QBO as it is now), pointing
+        # at the partition's last write event.
         last_write = latest(instance, QBO_PURCHASE_ORDERS, name, observed=False)
         pointer = last_write.storage_id if last_write else None
         upstream = Upstream(QBO_PURCHASE_ORDERS, combined(sources), pointer) if sources else None
