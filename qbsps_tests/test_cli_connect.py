@@ -24,7 +24,7 @@ from qbsps_orchestration.lib.connections import QBO_CONNECTION, load_qbo_connect
 from qbsps_orchestration.lib.connector import NotConnectedError, connected_config, qbo_client, sps_client
 from qbsps_orchestration.lib.ledger import SecretNotFoundError
 from qbsps_orchestration.lib.qbo.vault import LedgerTokenVault
-from qbsps_orchestration.sandbox.qbo.oauth_tokens import fingerprint
+from qbsps_orchestration.sandbox.qbo.oauth.tokens import fingerprint
 from qbsps_tests.consent_browser import decide, play
 from qbsps_tests.sandboxed import SandboxedConnector, sandboxed_connector
 from qbsps_tests.support import wait_for

@@ -16,17 +16,17 @@ from ..control import common_control_routes
 from ..faults import FaultInjector, FaultMiddleware
 from ..settings import QboSandboxSettings
 from . import faults as qbo_faults
-from .company import BLANK_COMPANY, company_info
+from .books.company import BLANK_COMPANY, company_info
+from .books.entities import EntityService
+from .books.schema import BY_PATH, ENTITIES
+from .books.seed import seed_company
+from .books.store import RealmStore
 from .control import qbo_control_routes
-from .entities import EntityService
-from .oauth import QboAuthority
+from .oauth.authority import QboAuthority
 from .routes import AccountingApi
-from .schema import BY_PATH, ENTITIES
-from .seed import seed_company
-from .store import RealmStore
 from .throttle import QboThrottle
 from .usage import UsageMeter
-from .webhooks import WebhookEmitter
+from .webhooks.emitter import WebhookEmitter
 
 SEED_AGE = timedelta(days=45)
 

@@ -4,9 +4,9 @@ or its own Fault, and one item's failure never stops the others."""
 from __future__ import annotations
 
 from . import faults
-from .entities import EntityService, WriteOptions
-from .query_exec import run_query
-from .schema import ENTITIES
+from .books.entities import EntityService, WriteOptions
+from .books.schema import ENTITIES
+from .query.execute import run_query
 
 MAX_ITEMS = 30
 BATCH_REQUEST_ID_MAX = 36

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from . import faults
-from .schema import BY_PATH
-from .store import RealmStore
+from .books.schema import BY_PATH
+from .books.store import RealmStore
 from .timefmt import meta_time, parse_datetime
 
 LOOKBACK = timedelta(days=30)

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from .books.schema import ENTITIES, TRANSACTIONS
 from .routes import render
-from .schema import ENTITIES, TRANSACTIONS
 
 if TYPE_CHECKING:
     from .app import QboSandbox

@@ -20,13 +20,13 @@ from starlette.routing import BaseRoute, Route
 
 from . import faults
 from .batch import run_batch
+from .books.entities import EntityService, WriteOptions
+from .books.schema import BY_PATH
+from .books.store import REQUEST_ID_MAX, StoredReply
 from .cdc import run_cdc
-from .entities import EntityService, WriteOptions
-from .oauth import QboAuthority
-from .oauth_http import intuit_tid
-from .query_exec import run_query
-from .schema import BY_PATH
-from .store import REQUEST_ID_MAX, StoredReply
+from .oauth.authority import QboAuthority
+from .oauth.http import intuit_tid
+from .query.execute import run_query
 from .throttle import QboThrottle
 from .timefmt import response_time
 from .usage import UsageMeter

@@ -17,8 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..clock import SandboxClock
-from .oauth import TokenGrant
-from .oauth_http import intuit_tid, json_object
+from .oauth.authority import TokenGrant
+from .oauth.http import intuit_tid, json_object
 
 CONTROL_PATH = "/_sandbox/qbo/throttle"
 _LIMIT_FIELDS = ("per_minute", "per_second", "batch_per_minute", "batch_per_realm_minute")

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from qbsps_orchestration.sandbox.clock import SandboxClock
-from qbsps_orchestration.sandbox.qbo.oauth import QboAuthority
+from qbsps_orchestration.sandbox.qbo.oauth.authority import QboAuthority
 from qbsps_orchestration.sandbox.server import ServedApp
 from qbsps_orchestration.sandbox.settings import QboSandboxSettings
 

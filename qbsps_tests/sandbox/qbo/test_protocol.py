@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from qbsps_orchestration.sandbox.qbo.webhook_payloads import verify
+from qbsps_orchestration.sandbox.qbo.webhooks.payloads import verify
 from qbsps_orchestration.sandbox.server import ServedApp
 
 from .conftest import Qbo, fault_codes

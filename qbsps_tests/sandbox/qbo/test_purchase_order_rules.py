@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from qbsps_orchestration.sandbox.qbo.seed import NO_EXPENSE_ITEM
+from qbsps_orchestration.sandbox.qbo.books.seed import NO_EXPENSE_ITEM
 
 from .conftest import Qbo, fault_codes
 

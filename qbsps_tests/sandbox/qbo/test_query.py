@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from qbsps_orchestration.sandbox.qbo.faults import QboError
-from qbsps_orchestration.sandbox.qbo.query import parse_query
+from qbsps_orchestration.sandbox.qbo.query.parse import parse_query
 
 from .conftest import Qbo, fault_codes
 

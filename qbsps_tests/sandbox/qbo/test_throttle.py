@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from qbsps_orchestration.sandbox.clock import SandboxClock
-from qbsps_orchestration.sandbox.qbo.oauth import TokenGrant
+from qbsps_orchestration.sandbox.qbo.oauth.authority import TokenGrant
 from qbsps_orchestration.sandbox.qbo.throttle import QboThrottle
 from qbsps_orchestration.sandbox.server import ServedApp
 

@@ -18,14 +18,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from qbsps_orchestration.sandbox.clock import SandboxClock
-from qbsps_orchestration.sandbox.qbo.webhook_payloads import (
+from qbsps_orchestration.sandbox.qbo.webhooks.emitter import WebhookEmitter
+from qbsps_orchestration.sandbox.qbo.webhooks.payloads import (
     ChangeEvent,
     cloudevents_body,
     legacy_body,
     sign,
     verify,
 )
-from qbsps_orchestration.sandbox.qbo.webhooks import WebhookEmitter
 from qbsps_orchestration.sandbox.server import ServedApp
 from qbsps_orchestration.sandbox.settings import QboSandboxSettings
 from qbsps_tests.support import shared_dir

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import faults
+from .. import faults
+from ..timefmt import meta_time
 from .lines import assign_line_ids
 from .rules import check_fields, normalize, writable
 from .schema import NAME_LISTS, TRANSACTIONS
 from .store import RealmStore
-from .timefmt import meta_time
 from .values import boolean, text
 
 # (realm_id, entity, entity_id, operation, when) -> None; operation is Create, Update or Delete.

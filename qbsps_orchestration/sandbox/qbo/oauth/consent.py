@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from starlette.responses import HTMLResponse
 
-from ..clock import SandboxClock
+from ...clock import SandboxClock
 
 CONSENT_PATH = "/connect/oauth2/consent"
 CONSENT_LIFETIME_SECONDS = 600  # how long the page may stay open before Connect is refused

@@ -4,7 +4,7 @@ same rules as API calls."""
 
 from __future__ import annotations
 
-from ..seed_catalog import ITEMS, PARTNERS
+from ...seed_catalog import ITEMS, PARTNERS
 from .company import SEED_COMPANY, company_info
 from .entities import EntityService
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..settings import QboSandboxSettings
+from ...settings import QboSandboxSettings
 
 # Token responses must never be cached (RFC 6749 §5.1); Intuit sends the same headers.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import faults
+from .. import faults
 
 COMPARISONS = ("=", "<", ">", "<=", ">=")
 KEYWORDS = {

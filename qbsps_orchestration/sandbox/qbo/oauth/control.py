@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .oauth_http import json_object
+from .http import json_object
 
 if TYPE_CHECKING:
-    from .oauth import QboAuthority
+    from .authority import QboAuthority
 
 CONTROL_PATH = "/_sandbox/qbo/oauth"
 _LIFETIME_FIELDS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import faults
+from .. import faults
 from .schema import DETAIL_KEY, LINE_DETAIL_TYPES, LINE_FIELDS
 from .store import RealmStore
 from .values import cents, money, optional_money, resolve_ref

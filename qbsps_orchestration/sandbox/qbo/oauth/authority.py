@@ -17,11 +17,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..clock import SandboxClock
-from ..settings import QboSandboxSettings
-from .oauth_consent import CONSENT_PATH, ConsentRequest, PendingConsents, consent_error_page, consent_page
-from .oauth_control import oauth_control_routes
-from .oauth_http import (
+from ...clock import SandboxClock
+from ...settings import QboSandboxSettings
+from .consent import CONSENT_PATH, ConsentRequest, PendingConsents, consent_error_page, consent_page
+from .control import oauth_control_routes
+from .http import (
     authenticate_client,
     empty_ok,
     form_fields,
@@ -31,7 +31,7 @@ from .oauth_http import (
     oauth_json,
     wants_hard_expiry,
 )
-from .oauth_tokens import InvalidGrant, IssuedTokens, TokenStore
+from .tokens import InvalidGrant, IssuedTokens, TokenStore
 
 AUTHORIZE_PATH = "/connect/oauth2"
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"

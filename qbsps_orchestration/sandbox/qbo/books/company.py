@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .timefmt import company_date, meta_time
+from ..timefmt import company_date, meta_time
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..clock import SandboxClock
-from ..settings import QboSandboxSettings
+from ...clock import SandboxClock
+from ...settings import QboSandboxSettings
 
 HARD_LIFETIME_SECONDS = 157_680_000  # 5 x 365 days, the value Intuit's token response reports
 CODE_LIFETIME_SECONDS = 300  # not documented by Intuit; authorization codes are short-lived everywhere

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import faults
+from .. import faults
+from ..timefmt import company_date
 from .lines import normalize_lines
 from .schema import COMPUTED_FIELDS, DOC_NUMBER_MAX, FIELDS, SALES_FORMS, SYSTEM_FIELDS, TXN_TYPE_LABEL
 from .store import RealmStore
-from .timefmt import company_date
 from .values import boolean, check_length, money, resolve_ref, text
 
 CLASSIFICATION = {

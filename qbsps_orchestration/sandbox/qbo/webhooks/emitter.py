@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..clock import SandboxClock
-from ..settings import QboSandboxSettings
-from .oauth_http import json_object
-from .webhook_delivery import DEFAULT_RETRY_DELAYS, DeliveryRecord, DeliveryTarget, deliver
-from .webhook_payloads import CONTENT_TYPES, FORMATS, ChangeEvent, event_source
+from ...clock import SandboxClock
+from ...settings import QboSandboxSettings
+from ..oauth.http import json_object
+from .delivery import DEFAULT_RETRY_DELAYS, DeliveryRecord, DeliveryTarget, deliver
+from .payloads import CONTENT_TYPES, FORMATS, ChangeEvent, event_source
 
 CONTROL_PATH = "/_sandbox/qbo/webhooks"
 MAX_EVENTS_PER_POST = 100

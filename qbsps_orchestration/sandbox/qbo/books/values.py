@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from . import faults
+from .. import faults
 from .store import RealmStore
 
 CENT = Decimal("0.01")

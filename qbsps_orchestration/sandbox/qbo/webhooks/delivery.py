@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ..clock import SandboxClock
-from .webhook_payloads import ChangeEvent, cloudevents_body, legacy_body, sign
+from ...clock import SandboxClock
+from .payloads import ChangeEvent, cloudevents_body, legacy_body, sign
 
 DELIVERY_TIMEOUT_SECONDS = 3.0
 DEFAULT_RETRY_DELAYS = (0.2, 0.5, 1.0)

@@ -6,11 +6,11 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from . import faults
-from .query import Condition, Query, parse_query
-from .schema import FIELDS, NAME_LISTS, QUERYABLE
-from .store import RealmStore
-from .timefmt import parse_datetime
+from .. import faults
+from ..books.schema import FIELDS, NAME_LISTS, QUERYABLE
+from ..books.store import RealmStore
+from ..timefmt import parse_datetime
+from .parse import Condition, Query, parse_query
 
 MAX_RESULTS_LIMIT = 1000
 DEFAULT_MAX_RESULTS = 100

@@ -1,0 +1,1 @@
+"""QBO's query language: parsed, then run against the stored company."""

@@ -1,0 +1,1 @@
+"""QBO's webhooks as the sandbox sends them: signed payloads in both formats, delivered with retries."""
