@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -33,7 +34,7 @@ def init(config_path: Path, intuit: str) -> None:
         raise click.ClickException(f"{config_path} exists: edit it, or name another file with --config")
     folder = config_path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    config_path.write_text(starter_config(folder, intuit), encoding="utf-8")  # type: ignore[arg-type]
+    config_path.write_text(starter_config(folder, datetime.now(UTC).date(), intuit), encoding="utf-8")  # type: ignore[arg-type]
     key = folder / KEY_FILE
     mode_before = stat.S_IMODE(key.stat().st_mode) if key.exists() else None
     made = create_key_file(key)  # an existing key is kept, and tightened to 0600

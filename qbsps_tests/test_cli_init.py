@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -29,6 +30,7 @@ def test_init_writes_a_loadable_config_without_secrets_and_a_private_key(tmp_pat
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     Fernet(config.ledger.secret_keys.resolve().encode())  # a real key, found through the config
     assert config.ledger.url == f"sqlite:///{(tmp_path / 'conf' / 'ledger.db').resolve()}"
+    assert config.qbo.go_live == datetime.now(UTC).date()  # the change sweep's hours start today
     assert key_file.read_text().strip() not in result.stdout + result.stderr
 
 

@@ -6,6 +6,7 @@ loads this file with the connector's loader checks both sides independently.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,8 @@ def sandbox_connector_config(sandbox: Sandbox, *, config_dir: Path) -> str:
             "client_secret": {"value": qbo["client_secret"]},
             "refresh_token": {"value": qbo["refresh_token"]},
             "webhook_verifier_token": {"value": qbo["webhook_verifier_token"]},
+            # Yesterday: a day of hours to look at and backfill in the UI, not eleven months.
+            "go_live": (datetime.now(UTC).date() - timedelta(days=1)).isoformat(),
         },
         "sps": {
             "api_base_url": sps["api_base_url"],

@@ -9,7 +9,7 @@ secret = config.qbo.client_secret.resolve()
 from ..values import QboRef  # re-exported: accounts and partners name QBO entities with it
 from .credentials import CredentialSource
 from .errors import ConfigError, CredentialError, UnknownTradingPartnerError
-from .loader import CONFIG_ENV, config_from_mapping, dump_config, load_config
+from .loader import CONFIG_ENV, config_from_mapping, configured_go_live, dump_config, load_config
 from .models import (
     INTUIT_DISCOVERY_URL,
     AccountMappings,
@@ -45,6 +45,7 @@ __all__ = [
     "TradingPartner",
     "UnknownTradingPartnerError",
     "config_from_mapping",
+    "configured_go_live",
     "dump_config",
     "load_config",
 ]

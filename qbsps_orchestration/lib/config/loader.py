@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,17 @@ def load_config(path: Path | str | None = None) -> QbspsConfig:
         path = from_env
     source = Path(path).expanduser().resolve()
     return config_from_mapping(_read_yaml(source), source=source)
+
+
+def configured_go_live() -> date | None:
+    """`qbo.go_live` of the config named by ``$QBSPS_CONFIG``, read when the Dagster definitions
+    load; None without a config or when it does not load (every run then reports its errors)."""
+    if not os.environ.get(CONFIG_ENV, "").strip():
+        return None
+    try:
+        return load_config().qbo.go_live
+    except ConfigError:
+        return None
 
 
 def config_from_mapping(data: Any, *, source: Path | None = None) -> QbspsConfig:

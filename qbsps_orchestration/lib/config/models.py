@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -79,6 +80,9 @@ class QboSettings(_Strict):
     client_secret: CredentialSource | None = None
     refresh_token: CredentialSource | None = None  # an initial value; the ledger keeps the rotated ones
     webhook_verifier_token: CredentialSource | None = None
+    # The first day (UTC) qbsps syncs this company: the hourly change sweep's partitions start
+    # here, so the UI lists the hours since go-live, not every hour since 2026-01-01.
+    go_live: date | None = None
 
 
 class SpsFolders(_Strict):

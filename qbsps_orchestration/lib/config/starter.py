@@ -9,6 +9,7 @@ to replace; `qbsps doctor` names whatever does not match the company.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -30,9 +31,9 @@ KEY_FILE = "secret.key"
 IntuitEnvironment = Literal["production", "sandbox"]
 
 
-def starter_config(folder: Path, intuit: IntuitEnvironment = "production") -> str:
+def starter_config(folder: Path, go_live: date, intuit: IntuitEnvironment = "production") -> str:
     """The YAML text of a config kept in `folder` (the ledger path is absolute: commands run from
-    anywhere must find the same ledger)."""
+    anywhere must find the same ledger), going live on `go_live` (UTC)."""
     ledger = (folder / LEDGER_FILE).resolve()
     return f"""\
 # qbsps configuration, written by `qbsps init`. It holds no secret: `qbsps connect quickbooks`
@@ -44,6 +45,8 @@ qbo:
   discovery_url: {INTUIT_DISCOVERY[intuit]}
   # From the Intuit app's Webhooks page; `qbsps webhooks serve` verifies every call with it.
   webhook_verifier_token: {{env: QBSPS_QBO_WEBHOOK_VERIFIER_TOKEN}}
+  # The first day (UTC) of syncing: the hourly change sweep's partitions in the UI start here.
+  go_live: {go_live.isoformat()}
 sps:
   api_base_url: {SPS_API}
   token_url: {SPS_TOKEN_URL}
