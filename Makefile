@@ -17,9 +17,10 @@ install: $(STAMP)
 lint: install
 	$(BIN)/ruff check .
 
-# Four workers on two cores: most tests wait on servers and subprocesses, not on the CPU.
+# Four workers on two cores: most tests wait on servers and subprocesses, not on the CPU. Tests are
+# handed out one at a time, the long ones first (qbsps_tests/conftest.py), so none ends the run alone.
 test: install lint
-	$(BIN)/pytest -q -n 4
+	$(BIN)/pytest -q -n 4 --maxschedchunk 1
 
 # SIGKILLs at 10 random points of a 1,000-order inbound and a 500-invoice outbound sync against the
 # sandbox, then completion: 0 duplicates, 0 lost, audit complete (seeds printed; CHAOS_ARGS="--seed N").

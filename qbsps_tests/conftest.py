@@ -31,6 +31,13 @@ def empty_connector(tmp_path, monkeypatch) -> Iterator[SandboxedConnector]:
         yield running
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first (a stable sort, so the rest keep their order): with the workers handed
+    tests one or two at a time (`--maxschedchunk 1` in the Makefile), each long test starts while
+    the short ones fill the other workers, instead of one starting last and running alone."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 MEASUREMENTS = pytest.StashKey[list[str]]()
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import pytest
 
 from qbsps_orchestration.lib.changes import ChangeEvent
 from qbsps_orchestration.lib.inbound import fetch_order_file
@@ -149,6 +150,7 @@ def _kill_after_fetches(c: SandboxedConnector, home: Path, fetched: int, limit: 
     return f"killed after {before - len(c.order_files())} fetches"
 
 
+@pytest.mark.long
 def test_sigkilled_syncs_then_one_more_sync_land_every_order_exactly_once(
     empty_connector: SandboxedConnector, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
@@ -38,6 +39,7 @@ def _expected(numbers: list[str]) -> dict[str, int]:
     return {f"{kind}{n}-SPSALLTESTID-v7.7.json": 1 for n in numbers for kind in ("IN", "SH")}
 
 
+@pytest.mark.long
 def test_sigkill_after_the_changes_were_recorded_loses_nothing_and_sends_nothing_twice(
     empty_connector: SandboxedConnector, tmp_path: Path
 ) -> None:

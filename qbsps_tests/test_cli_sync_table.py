@@ -47,6 +47,7 @@ def _fault(base_url: str, **rule: object) -> None:
         assert http.post("/_sandbox/faults", json=rule).status_code == 201
 
 
+@pytest.mark.long
 def test_the_sync_table_shows_each_document_as_the_ledger_and_the_run_have_it(
     empty_connector: SandboxedConnector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

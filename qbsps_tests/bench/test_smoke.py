@@ -25,6 +25,7 @@ FIGURES = {
 QBO_COUNTS = {"reads", "writes", "batch_calls", "batch_ops", "throttled"}
 
 
+@pytest.mark.long
 def test_bench_of_five_orders(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(

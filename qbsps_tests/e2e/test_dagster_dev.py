@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import httpx
+import pytest
 
 from qbsps_orchestration.runs import prepare_dagster_home, sync_inbound
 from qbsps_tests.sandboxed import SandboxedConnector
@@ -29,6 +30,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.long
 def test_dagster_dev_shows_assets_sensor_and_document_partitions(
     connector: SandboxedConnector, tmp_path: Path
 ) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 import httpx
+import pytest
 from sqlalchemy import create_engine, select
 
 from qbsps_orchestration.lib.config import QbspsConfig, load_config
@@ -95,6 +96,7 @@ def _stop(proc: subprocess.Popen[bytes], children: set[int]) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.long
 def test_make_dev_stack_moves_an_order_in_and_an_invoice_out(
     tmp_path: Path, report_measurement: Callable[[str], None]
 ) -> None:

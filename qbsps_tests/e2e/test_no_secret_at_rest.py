@@ -79,6 +79,7 @@ def _leaks(secrets: dict[str, str], texts: dict[str, bytes]) -> list[str]:
     ]
 
 
+@pytest.mark.long
 def test_no_secret_in_the_ledger_dagster_storage_or_output_after_the_demo_flows(
     connector: SandboxedConnector,
     issued: IssuedSecrets,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 import httpx
+import pytest
 
 from qbsps_orchestration.bookkeeper import invoice_lines_from
 from qbsps_orchestration.lib.connector import open_ledger
@@ -28,6 +29,7 @@ from qbsps_tests.support import REPO, wait_for
 ORDER = "PO584616-1-v7.7-DropShip.json"
 
 
+@pytest.mark.long
 def test_invoice_change_reaches_sps_through_the_webhook_path(
     connector: SandboxedConnector, tmp_path: Path, report_measurement: Callable[[str], None]
 ) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.ledger import Direction
 from qbsps_orchestration.lib.outbound.batch import process_invoices
@@ -62,6 +64,7 @@ def create_invoices(c: SandboxedConnector, count: int) -> list[str]:
             del c.qbo
 
 
+@pytest.mark.long
 def test_500_invoices_reach_sps_exactly_once_under_faults(
     empty_connector: SandboxedConnector, report_measurement
 ) -> None:

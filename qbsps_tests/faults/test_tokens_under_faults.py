@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.inbound.batch import FileOutcome, process_files
 from qbsps_orchestration.lib.inbound.completion import unfinished_order_files
@@ -92,6 +94,7 @@ def test_access_token_expiring_mid_pass_loses_and_doubles_nothing(
     )
 
 
+@pytest.mark.long
 def test_lost_refresh_answer_needs_a_reconnect_then_every_order_lands_once(
     empty_connector: SandboxedConnector, report_measurement
 ) -> None:

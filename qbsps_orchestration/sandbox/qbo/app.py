@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from starlette.applications import Starlette
@@ -62,8 +63,7 @@ class QboSandbox:
         """Stored rows of the seeded realm whose top-level fields equal the given values (a
         reference matches on its Id), e.g. ``find("Vendor", DisplayName="SPS All Test Retail")``.
         Money comes back as Decimal."""
-        if entity not in ENTITIES:
-            raise ValueError(f"unknown entity {entity!r}; one of {', '.join(ENTITIES)}")
+        _known(entity)
 
         def value(row: dict, key: str) -> str | None:
             found = row.get(key)
@@ -71,11 +71,19 @@ class QboSandbox:
                 found = found.get("value")
             return None if found is None else str(found)
 
-        return [
-            row
-            for row in self.service.store.rows(entity)
-            if all(value(row, key) == str(wanted) for key, wanted in equals.items())
-        ]
+        return self.service.store.rows(
+            entity, lambda row: all(value(row, key) == str(wanted) for key, wanted in equals.items())
+        )
+
+    def where(self, entity: str, predicate: Callable[[dict], bool]) -> list[dict]:
+        """Stored rows of the seeded realm for which ``predicate`` holds (copies of those only)."""
+        _known(entity)
+        return self.service.store.rows(entity, predicate)
+
+    def count(self, entity: str) -> int:
+        """How many rows of one entity the seeded realm holds, without copying them."""
+        _known(entity)
+        return self.service.store.count(entity)
 
     def reset(self) -> None:
         """Start over with a fresh company file; tokens stay valid."""
@@ -128,3 +136,8 @@ class QboSandbox:
     async def _system_fault(self, _: Request, exc: Exception) -> Response:
         # An unexpected bug still answers in QBO's shape, so clients exercise their 5xx handling.
         return qbo_faults.fault_response(qbo_faults.system_fault(500), self.clock.now())
+
+
+def _known(entity: str) -> None:
+    if entity not in ENTITIES:
+        raise ValueError(f"unknown entity {entity!r}; one of {', '.join(ENTITIES)}")

@@ -77,11 +77,16 @@ class RealmStore:
             row = self._rows[entity].get(str(entity_id))
             return copy.deepcopy(row) if row is not None else None
 
-    def rows(self, entity: str) -> list[dict]:
-        """All current rows of one entity, in Id order (copies)."""
+    def rows(self, entity: str, predicate: Callable[[dict], bool] | None = None) -> list[dict]:
+        """Current rows of one entity matching ``predicate`` (all without one), in Id order, as
+        copies; only the matches are copied, so a narrow look at a large company stays cheap."""
         with self.lock:
             rows = sorted(self._rows[entity].values(), key=lambda row: int(row["Id"]))
-            return copy.deepcopy(rows)
+            return copy.deepcopy([row for row in rows if predicate is None or predicate(row)])
+
+    def count(self, entity: str) -> int:
+        with self.lock:
+            return len(self._rows[entity])
 
     def first(self, entity: str, predicate: Callable[[dict], bool]) -> dict | None:
         """A copy of the first row (in Id order) matching ``predicate``, without copying the rest."""
