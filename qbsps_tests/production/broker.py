@@ -1,0 +1,36 @@
+"""The broker the Celery tests use: $QBSPS_TEST_CELERY_BROKER_URL (.ci/run exports it), default
+the machine's RabbitMQ. Not $QBSPS_CELERY_BROKER_URL: set for the whole suite, that would put every
+Dagster run of the other tests on Celery, with no worker to take them."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from kombu import Connection
+
+from qbsps_tests.support import unavailable
+
+BROKER_URL = os.environ.get("QBSPS_TEST_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def backend_url(broker: str) -> str:
+    """Results over the broker with RabbitMQ; a Redis broker is its own backend."""
+    return broker if broker.startswith(("redis://", "rediss://")) else "rpc://"
+
+
+@cache
+def broker_unavailable_reason() -> str | None:
+    try:
+        with Connection(BROKER_URL, connect_timeout=3) as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as error:  # any failure to reach it is a reason to skip, reported verbatim
+        where = Connection(BROKER_URL).as_uri()  # the password masked
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return f"Celery broker at {where} unreachable: {first_line}"
+    return None
+
+
+def require_broker() -> None:
+    if reason := broker_unavailable_reason():
+        unavailable(reason)
