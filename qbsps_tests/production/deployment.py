@@ -140,12 +140,9 @@ def _dagster_home(home: Path, database: str) -> dict[str, str]:
 
 
 @contextmanager
-def deployment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, latency_ms: int = 0
-) -> Iterator[Deployment]:
+def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployment]:
     require_broker()
     settings = SandboxSettings(
-        latency_ms=latency_ms,
         qbo=QboSandboxSettings(throttle=True),  # a call over QBO's limits is refused (429) and counted
         sps=SpsSandboxSettings(samples_dir=None, seed=False),
     )
