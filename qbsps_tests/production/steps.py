@@ -9,7 +9,7 @@ TEST_RUN_TAG = "qbsps/test_run"
 
 
 def step_starts(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    """The worker names (``-n NAME``) that started a step of the run, in order."""
+    """The workers (w1, w2: node names ``<queue>-w1@host``) that started a step of the run, in order."""
     records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT).records
     found = []
     for record in records:
@@ -17,7 +17,7 @@ def step_starts(instance: dg.DagsterInstance, run_id: str) -> list[str]:
         data = event.engine_event_data if event is not None else None
         worker = data.metadata.get("Celery worker") if data is not None else None
         if worker is not None:
-            found.append(str(worker.value).split("@", 1)[0])
+            found.append(str(worker.value).split("@", 1)[0].rsplit("-", 1)[-1])
     return found
 
 

@@ -4,6 +4,7 @@ sandbox holds each order once."""
 
 from __future__ import annotations
 
+import dagster as dg
 import pytest
 
 from qbsps_tests.support import wait_for
@@ -26,14 +27,13 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(production: Deploym
     production.workers.start("w1", "w2")
     runs = {"a": production.launch(JOB, files[:4], "a"), "b": production.launch(JOB, files[4:], "b")}
 
+    batches = {"a": numbers[:4], "b": numbers[4:]}
+    with production.instance() as instance:
+        victim = wait_for(lambda: _run_of(instance, "w1"), 120, "w1 to start a step", every=0.05)
     landed = wait_for(
-        lambda: (n := sum(purchase_orders_by_number(production.box).values())) >= 2 and n,
-        120,
-        "two orders in QBO",
-        every=0.05,
+        lambda: 0 < (n := _landed(production, batches[victim])) < 4 and n, 120, "w1 midway", every=0.02
     )
-    assert landed < ORDERS, "both batches finished before the kill: nothing was cut off"
-    production.workers.kill("w1")
+    production.workers.kill("w1")  # its batch of four, `landed` of them in QBO
     statuses = production.wait(runs)
 
     assert statuses == {"a": "SUCCESS", "b": "SUCCESS"}, production.run_log("a") + production.run_log("b")
@@ -44,4 +44,14 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(production: Deploym
     # The killed worker's step was started again, by the other worker.
     with production.instance() as instance:
         ran_on = workers_by_run(instance)
-    assert sorted(ran_on.values()) == [["w1", "w2"], ["w2"]], ran_on
+    assert ran_on[victim] == ["w1", "w2"], (ran_on, landed)
+
+
+def _run_of(instance: dg.DagsterInstance, worker: str) -> str | None:
+    """The test run whose step ``worker`` started, once it has."""
+    return next((run for run, workers in workers_by_run(instance).items() if worker in workers), None)
+
+
+def _landed(production: Deployment, numbers: list[str]) -> int:
+    found = purchase_orders_by_number(production.box)
+    return sum(1 for po in numbers if po in found)

@@ -41,7 +41,7 @@ class CeleryWorkers:
                 "-q",
                 self._queue,
                 "-n",
-                name,
+                f"{self._queue}-{name}",  # node names are broker-wide: two tests' w1 would clash
                 "--",
                 "--concurrency=1",
                 "--without-mingle",
