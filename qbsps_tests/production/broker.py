@@ -1,6 +1,7 @@
-"""The broker the Celery tests use: $QBSPS_TEST_CELERY_BROKER_URL (.ci/run exports it), default
-the machine's RabbitMQ. Not $QBSPS_CELERY_BROKER_URL: set for the whole suite, that would put every
-Dagster run of the other tests on Celery, with no worker to take them."""
+"""The brokers the Celery tests use: $QBSPS_TEST_CELERY_BROKER_URL (.ci/run exports it), default
+the machine's RabbitMQ, and for one test Redis, $QBSPS_TEST_CELERY_REDIS_URL, default the machine's.
+Not $QBSPS_CELERY_BROKER_URL: set for the whole suite, that would put every Dagster run of the
+other tests on Celery, with no worker to take them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from kombu import Connection
 
 from qbsps_tests.support import unavailable
 
-BROKER_URL = os.environ.get("QBSPS_TEST_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+BROKERS = {
+    "rabbitmq": os.environ.get("QBSPS_TEST_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+    "redis": os.environ.get("QBSPS_TEST_CELERY_REDIS_URL", "redis://127.0.0.1:6379/0"),
+}
 
 
 def backend_url(broker: str) -> str:
@@ -20,17 +24,17 @@ def backend_url(broker: str) -> str:
 
 
 @cache
-def broker_unavailable_reason() -> str | None:
+def broker_unavailable_reason(url: str) -> str | None:
     try:
-        with Connection(BROKER_URL, connect_timeout=3) as connection:
+        with Connection(url, connect_timeout=3) as connection:
             connection.ensure_connection(max_retries=1)
     except Exception as error:  # any failure to reach it is a reason to skip, reported verbatim
-        where = Connection(BROKER_URL).as_uri()  # the password masked
+        where = Connection(url).as_uri()  # the password masked
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         return f"Celery broker at {where} unreachable: {first_line}"
     return None
 
 
-def require_broker() -> None:
-    if reason := broker_unavailable_reason():
+def require_broker(url: str) -> None:
+    if reason := broker_unavailable_reason(url):
         unavailable(reason)

@@ -5,10 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from .broker import BROKERS
 from .deployment import Deployment, deployment
 
 
 @pytest.fixture()
-def production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployment]:
-    with deployment(tmp_path, monkeypatch) as running:
+def production(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Deployment]:
+    """A deployment on RabbitMQ, or on the broker a test names (``indirect`` parametrization)."""
+    with deployment(tmp_path, monkeypatch, BROKERS[getattr(request, "param", "rabbitmq")]) as running:
         yield running

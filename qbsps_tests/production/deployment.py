@@ -29,7 +29,7 @@ from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.storage_templates import migrated_ledger
 from qbsps_tests.support import POSTGRES_URL, REPO, require_postgres
 
-from .broker import BROKER_URL, backend_url, require_broker
+from .broker import backend_url, require_broker
 from .steps import TEST_RUN_TAG
 from .workers import CeleryWorkers
 
@@ -140,8 +140,8 @@ def _dagster_home(home: Path, database: str) -> dict[str, str]:
 
 
 @contextmanager
-def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployment]:
-    require_broker()
+def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broker: str) -> Iterator[Deployment]:
+    require_broker(broker)
     settings = SandboxSettings(
         qbo=QboSandboxSettings(throttle=True),  # a call over QBO's limits is refused (429) and counted
         sps=SpsSandboxSettings(samples_dir=None, seed=False),
@@ -160,8 +160,8 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Depl
             # dagster-celery starts `celery` from PATH: the venv's, as in an activated venv
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
             "QBSPS_CONFIG": str(config_path),
-            "QBSPS_CELERY_BROKER_URL": BROKER_URL,
-            "QBSPS_CELERY_BACKEND_URL": backend_url(BROKER_URL),
+            "QBSPS_CELERY_BROKER_URL": broker,
+            "QBSPS_CELERY_BACKEND_URL": backend_url(broker),
             "QBSPS_CELERY_QUEUE": queue,
         }
         for name, value in env.items():

@@ -33,6 +33,7 @@ def put_orders(production: Deployment, numbers: list[str]) -> list[str]:
     return files
 
 
+@pytest.mark.parametrize("production", ["rabbitmq", "redis"], indirect=True)
 def test_two_workers_land_each_order_once_within_one_throttle_and_one_refresh(production: Deployment) -> None:
     numbers = [f"PO-C{i}" for i in range(1, 21)]
     files = put_orders(production, numbers)
