@@ -38,3 +38,18 @@ def broker_unavailable_reason(url: str) -> str | None:
 def require_broker(url: str) -> None:
     if reason := broker_unavailable_reason(url):
         unavailable(reason)
+
+
+def delete_queue(url: str, queue: str) -> None:
+    """Remove a test's queue and its exchange from the broker (they outlive the workers)."""
+    if url.startswith("redis://"):  # kombu keeps a Redis queue as a list and its bindings as sets
+        import redis
+
+        client = redis.Redis.from_url(url)
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        client.close()
+        return
+    with Connection(url, connect_timeout=3) as connection:
+        channel = connection.default_channel
+        channel.queue_delete(queue)
+        channel.exchange_delete(queue)

@@ -29,7 +29,7 @@ from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.storage_templates import migrated_ledger
 from qbsps_tests.support import POSTGRES_URL, REPO, require_postgres
 
-from .broker import backend_url, require_broker
+from .broker import backend_url, delete_queue, require_broker
 from .steps import TEST_RUN_TAG
 from .workers import CeleryWorkers
 
@@ -182,3 +182,4 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broker: str) -> 
         finally:
             workers.stop()
             connector.close()
+            delete_queue(broker, queue)
