@@ -74,6 +74,10 @@ class ClaimWatcher:
             rows = connection.execute(self._query, {"budget": self._budget}).all()
         self.claims.update({row.id: row.claimed_at for row in rows})
 
+    def since(self, when: datetime) -> int:
+        """Claims made at or after ``when`` (the database server's clock, on this machine)."""
+        return sum(1 for at in self.claims.values() if at >= when)
+
     def busiest_second(self) -> int:
         """The most claims inside any one-second window."""
         times = sorted(self.claims.values())

@@ -27,10 +27,10 @@ from qbsps_orchestration.sandbox.runtime import Sandbox
 from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
 from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.storage_templates import migrated_ledger
-from qbsps_tests.support import POSTGRES_URL, REPO, require_postgres
+from qbsps_tests.support import POSTGRES_URL, REPO, require_postgres, wait_for
 
 from .broker import backend_url, delete_queue, require_broker
-from .steps import TEST_RUN_TAG
+from .steps import TEST_RUN_TAG, submitted
 from .workers import CeleryWorkers
 
 DAGSTER = str(Path(sys.executable).parent / "dagster")
@@ -71,6 +71,14 @@ class Deployment:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+
+    def start_workers_once_queued(self, runs: Mapping[str, subprocess.Popen[bytes]]) -> None:
+        """Start w1 and w2 once every run's step waits on the broker: the two workers then take
+        one step each at the same moment (a run process starting late cannot leave its step to
+        run after the other one ended)."""
+        with self.instance() as instance:
+            wait_for(lambda: submitted(instance, set(runs)), RUN_SECONDS, f"runs {sorted(runs)} to queue")
+        self.workers.start("w1", "w2")
 
     def wait(self, runs: Mapping[str, subprocess.Popen[bytes]]) -> dict[str, str]:
         """Each run's status once its process ended (within RUN_SECONDS)."""

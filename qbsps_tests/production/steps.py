@@ -21,6 +21,17 @@ def step_starts(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     return found
 
 
+def submitted(instance: dg.DagsterInstance, names: set[str]) -> bool:
+    """Whether each named test run has sent its step to the broker."""
+    found = set()
+    for run in instance.get_runs():
+        if run.tags.get(TEST_RUN_TAG) in names:
+            engine = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+            if any("Submitting celery task" in r.event_log_entry.message for r in engine.records):
+                found.add(run.tags[TEST_RUN_TAG])
+    return found == names
+
+
 def workers_by_run(instance: dg.DagsterInstance) -> dict[str, list[str]]:
     """For each test run (by its tag), the workers that started its steps."""
     return {

@@ -38,11 +38,11 @@ def test_two_workers_land_each_order_once_within_one_throttle_and_one_refresh(pr
     numbers = [f"PO-C{i}" for i in range(1, 21)]
     files = put_orders(production, numbers)
     realm = production.connector.config.qbo.realm_id
-    production.workers.start("w1", "w2")
     assert oauth_refreshes(production.box) == 0  # a fresh ledger: no token yet, the runs need one at once
 
     with ClaimWatcher(production.database_url, LEDGER_SCHEMA, f"qbo:requests:{realm}") as claims:
         runs = {"a": production.launch(JOB, files[:10], "a"), "b": production.launch(JOB, files[10:], "b")}
+        production.start_workers_once_queued(runs)
         statuses = production.wait(runs)
 
     assert statuses == {"a": "SUCCESS", "b": "SUCCESS"}, production.run_log("a") + production.run_log("b")

@@ -24,8 +24,8 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(production: Deploym
         faults.latency_ms = 150  # each call 150 ms: a batch of four takes seconds
     numbers = [f"PO-K{i}" for i in range(1, ORDERS + 1)]
     files = put_orders(production, numbers)
-    production.workers.start("w1", "w2")
     runs = {"a": production.launch(JOB, files[:4], "a"), "b": production.launch(JOB, files[4:], "b")}
+    production.start_workers_once_queued(runs)
 
     batches = {"a": numbers[:4], "b": numbers[4:]}
     with production.instance() as instance:
