@@ -12,7 +12,7 @@ import sys
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -46,6 +46,7 @@ class Deployment:
     env: dict[str, str]
     database: str
     workers: CeleryWorkers
+    launched: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def box(self) -> Sandbox:
@@ -64,13 +65,22 @@ class Deployment:
         tags = {RANGE_START: partitions[0], RANGE_END: partitions[-1], TEST_RUN_TAG: name}
         command = [DAGSTER, "job", "execute", "-m", "qbsps_orchestration.definitions", "-a", "defs"]
         with (self.home / f"run-{name}.log").open("wb") as out:
-            return subprocess.Popen(
+            process = subprocess.Popen(
                 [*command, "-j", job, "--tags", json.dumps(tags)],
                 cwd=REPO,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+        self.launched.append(process)
+        return process
+
+    def stop_runs(self) -> None:
+        """Kill any run process a failed test left waiting on its step."""
+        for process in self.launched:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
 
     def start_workers_once_queued(self, runs: Mapping[str, subprocess.Popen[bytes]]) -> None:
         """Start w1 and w2 once every run's step waits on the broker: the two workers then take
@@ -185,9 +195,11 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broker: str) -> 
             for apis in ({QBO_API}, {QBO_API, SPS_API}, {SPS_API}):
                 instance.event_log_storage.set_concurrency_slots(api_pool(apis, config.qbo.realm_id), WORKERS)
         workers = CeleryWorkers(env, queue, tmp_path / "workers")
+        running = Deployment(connector, tmp_path / "dagster", env, database, workers)
         try:
-            yield Deployment(connector, tmp_path / "dagster", env, database, workers)
+            yield running
         finally:
+            running.stop_runs()
             workers.stop()
             connector.close()
             delete_queue(broker, queue)
