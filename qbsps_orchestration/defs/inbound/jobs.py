@@ -1,5 +1,6 @@
 import dagster as dg
 
+from ..executor import document_batch_executor
 from .assets import QBO_PURCHASE_ORDERS, SPS_ORDER_ACKS, SPS_PURCHASE_ORDERS
 
 inbound_purchase_orders_job = dg.define_asset_job(
@@ -7,6 +8,7 @@ inbound_purchase_orders_job = dg.define_asset_job(
     selection=[SPS_PURCHASE_ORDERS, QBO_PURCHASE_ORDERS, SPS_ORDER_ACKS],
     description="Fetch purchase order files from SPS, write them to QuickBooks, acknowledge them; "
     "one partition per file.",
+    executor_def=document_batch_executor(),
 )
 
 order_acks_job = dg.define_asset_job(
@@ -14,4 +16,5 @@ order_acks_job = dg.define_asset_job(
     selection=[SPS_ORDER_ACKS],
     description="Acknowledge orders again as QuickBooks has them now (a bookkeeper changed them); "
     "one partition per file, nothing fetched or written to QuickBooks.",
+    executor_def=document_batch_executor(),
 )

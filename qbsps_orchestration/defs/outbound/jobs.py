@@ -1,9 +1,11 @@
 import dagster as dg
 
+from ..executor import document_batch_executor
 from .assets import SPS_INVOICES, SPS_SHIP_NOTICES
 
 outbound_documents_job = dg.define_asset_job(
     "outbound_documents_job",
     selection=[SPS_INVOICES, SPS_SHIP_NOTICES],
     description="Build, check and send the 810 and 856 of changed QBO invoices; one partition per invoice.",
+    executor_def=document_batch_executor(),
 )

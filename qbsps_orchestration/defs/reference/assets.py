@@ -17,6 +17,7 @@ from ...lib.reference.profiles import refresh_profiles
 from ...lib.reference.snapshot import refresh_since_last
 from ...lib.reference.tables import preview_frame
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
+from ..executor import document_batch_executor
 from .partitions import all_partners_tags, sync_partner_partitions
 
 GROUP_REFERENCE = "qbo_reference"
@@ -97,7 +98,9 @@ def qbo_reference_data(
 # The part of the job without partitions: what a run needs when no partner receives registries.
 UNPARTITIONED_REFERENCE = [*REFERENCE_ASSETS.values(), dg.AssetKey("item_cross_reference")]
 qbo_reference_job = dg.define_asset_job(
-    "qbo_reference_job", selection=[*UNPARTITIONED_REFERENCE, dg.AssetKey("sps_item_registries")]
+    "qbo_reference_job",
+    selection=[*UNPARTITIONED_REFERENCE, dg.AssetKey("sps_item_registries")],
+    executor_def=document_batch_executor(),
 )
 
 

@@ -20,6 +20,7 @@ from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.registries import send_item_registries
 from ...lib.outbound.send import SendResult
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
+from ..executor import document_batch_executor
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 from .crossref import ITEM_CROSS_REFERENCE
 from .partitions import all_partners_tags, item_registry_partners, sync_partner_partitions
@@ -101,7 +102,9 @@ def _version(results: list[SendResult]) -> str:
 
 
 item_registries_job = dg.define_asset_job(
-    "item_registries_job", selection=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE, SPS_ITEM_REGISTRIES]
+    "item_registries_job",
+    selection=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE, SPS_ITEM_REGISTRIES],
+    executor_def=document_batch_executor(),
 )
 
 
