@@ -2,13 +2,14 @@
 
 from .events import WebhookPayloadError, parse_webhook_body
 from .receiver import HEALTH_PATH, WEBHOOK_PATH, webhook_app
-from .serve import ReceiverStartError, serve
+from .serve import ReceiverStartError, TlsFiles, serve
 from .verify import SIGNATURE_HEADER, is_valid_signature, signature_of
 
 __all__ = [
     "HEALTH_PATH",
     "SIGNATURE_HEADER",
     "ReceiverStartError",
+    "TlsFiles",
     "WEBHOOK_PATH",
     "WebhookPayloadError",
     "is_valid_signature",

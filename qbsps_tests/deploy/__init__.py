@@ -1,0 +1,1 @@
+"""Tests of the production deployment: the receiver over TLS, the instance file, the services."""
