@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_support import config_option, load_config_or_exit
+from .support import config_option, load_config_or_exit
 
 if TYPE_CHECKING:
-    from .lib.config import CredentialSource, QbspsConfig
+    from ..lib.config import CredentialSource, QbspsConfig
 
 DROP = "qbsps secrets rotate-key --drop-old"
 REENCRYPT = "qbsps secrets rotate-key --reencrypt"
@@ -44,8 +44,8 @@ def secrets() -> None:
 @click.option("--operator", default=getpass.getuser, show_default="the OS user", help="Who (audit trail).")
 def rotate_key(config_path: Path | None, reencrypt: bool, drop_old: bool, operator: str) -> None:
     """Put a new key first in ledger.secret_keys and re-encrypt every stored secret with it."""
-    from .lib.secret_key_file import parse_keys
-    from .lib.secrets import SecretCipher, SecretKeyError
+    from ..lib.secret_key_file import parse_keys
+    from ..lib.secrets import SecretCipher, SecretKeyError
 
     if reencrypt and drop_old:
         raise click.ClickException("--reencrypt and --drop-old are separate steps: give one of them")
@@ -77,8 +77,8 @@ def rotate_key(config_path: Path | None, reencrypt: bool, drop_old: bool, operat
 
 
 def _add_key(config: QbspsConfig, keys: list[str], source: CredentialSource, operator: str) -> None:
-    from .lib.secret_key_file import write_key_file
-    from .lib.secrets import SecretCipher
+    from ..lib.secret_key_file import write_key_file
+    from ..lib.secrets import SecretCipher
 
     new_keys = [SecretCipher.generate_key(), *keys]
     if source.path is None:  # an environment variable: the operator sets it everywhere
@@ -107,8 +107,8 @@ def _reencrypt(config: QbspsConfig, keys: list[str], operator: str) -> None:
 
 
 def _drop_old(config: QbspsConfig, keys: list[str], source: CredentialSource, operator: str) -> None:
-    from .lib.ledger.credentials.key_rotation import unreadable_secrets
-    from .lib.secret_key_file import write_key_file
+    from ..lib.ledger.credentials.key_rotation import unreadable_secrets
+    from ..lib.secret_key_file import write_key_file
 
     if len(keys) < 2:
         raise click.ClickException(f"{source.describe()} holds one key: there is no older key to drop")
@@ -137,8 +137,8 @@ def _drop_old(config: QbspsConfig, keys: list[str], source: CredentialSource, op
 def _rotate(config: QbspsConfig, keys: list[str], operator: str) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .lib.ledger import Ledger
-    from .lib.secrets import SecretCipher
+    from ..lib.ledger import Ledger
+    from ..lib.secrets import SecretCipher
 
     ledger = Ledger(config.ledger.url, cipher=SecretCipher(keys)).as_actor(f"{operator} (qbsps secrets)")
     try:
@@ -153,7 +153,7 @@ def _refuse_unreadable(config: QbspsConfig, keys: list[str], source: CredentialS
     """A lost key must be restored, not rotated past: rotating would fail on its secrets anyway."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .lib.ledger.credentials.key_rotation import unreadable_secrets
+    from ..lib.ledger.credentials.key_rotation import unreadable_secrets
 
     try:
         unreadable = unreadable_secrets(config.ledger.url, keys)

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 import click
 
-from .cli_support import load_config_or_exit
-from .devstack.layout import DEFAULT_HOME
+from ..devstack.layout import DEFAULT_HOME
+from .support import load_config_or_exit
 
 if TYPE_CHECKING:  # imported lazily at run time: `qbsps --help` stays fast
-    from .lib.config import QbspsConfig
+    from ..lib.config import QbspsConfig
 
 port = click.IntRange(1, 65535)
 dev_config_option = click.option(
@@ -56,9 +56,9 @@ def dev_up(
     home: Path, qbo_port: int, sps_port: int, receiver_port: int, dagster_port: int, poll_seconds: int
 ) -> None:
     """Start the sandbox, the webhook receiver and `dagster dev` on a fresh config; Ctrl+C stops all."""
-    from .devstack.layout import DevHome, DevPorts
-    from .devstack.services import ServiceError
-    from .devstack.stack import DevStack
+    from ..devstack.layout import DevHome, DevPorts
+    from ..devstack.services import ServiceError
+    from ..devstack.stack import DevStack
 
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -83,8 +83,8 @@ def dev_order(config_path: Path, partner_id: str | None) -> None:
     """As the retailer: drop a new purchase order into the sandbox's SPS out/PO/ (a fresh PO number)."""
     import httpx
 
-    from .lib.sps import SpsError
-    from .retailer import UnknownPartnerError, drop_order
+    from ..lib.sps import SpsError
+    from ..retailer import UnknownPartnerError, drop_order
 
     config = _sandbox_config(config_path)
     try:
@@ -109,9 +109,9 @@ def dev_invoice(config_path: Path, po_number: str | None, partner_id: str | None
     """As the bookkeeper: invoice a landed order in QuickBooks, shipped (default: the newest one)."""
     import httpx
 
-    from .bookkeeper import NothingToInvoiceError, invoice_with_shipping
-    from .lib.qbo.errors import QboError
-    from .lib.qbo.tokens import QboOAuthError
+    from ..bookkeeper import NothingToInvoiceError, invoice_with_shipping
+    from ..lib.qbo.errors import QboError
+    from ..lib.qbo.tokens import QboOAuthError
 
     config = _sandbox_config(config_path)
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli_support import config_option, load_config_or_exit
+from .support import config_option, load_config_or_exit
 
 
 @click.group()
@@ -26,7 +26,7 @@ def items() -> None:
 def export(config_path: Path | None, output: Path | None) -> None:
     """Every cross-reference row (inline `items`, then `items_csv`) in the CSV columns qbsps reads:
     edit it in a spreadsheet, then name it as `items_csv` (and drop the inline rows)."""
-    from .lib.reference.tables import export_item_csv
+    from ..lib.reference.tables import export_item_csv
 
     config = load_config_or_exit(config_path)
     if output is None:

@@ -27,8 +27,8 @@ import click
 )
 def init(config_path: Path, intuit: str) -> None:
     """Write a config file with no secret in it, and a new encryption key (mode 0600) beside it."""
-    from .lib.config.starter import KEY_FILE, starter_config
-    from .lib.secrets import create_key_file
+    from ..lib.config.starter import KEY_FILE, starter_config
+    from ..lib.secrets import create_key_file
 
     if config_path.exists():
         raise click.ClickException(f"{config_path} exists: edit it, or name another file with --config")

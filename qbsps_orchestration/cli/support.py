@@ -11,7 +11,7 @@ import click
 if TYPE_CHECKING:  # imported lazily at run time: `qbsps --help` stays fast
     from dagster import DagsterInstance
 
-    from .lib.config import QbspsConfig
+    from ..lib.config import QbspsConfig
 
 
 def dagster_instance() -> DagsterInstance:
@@ -20,7 +20,7 @@ def dagster_instance() -> DagsterInstance:
 
     import dagster as dg
 
-    from .runs import prepare_dagster_home
+    from ..runs import prepare_dagster_home
 
     prepare_dagster_home(Path(os.environ.setdefault("DAGSTER_HOME", str(Path(".qbsps/dagster").resolve()))))
     return dg.DagsterInstance.get()
@@ -37,12 +37,12 @@ class QbspsGroup(click.Group):
             # Imported only here: `qbsps --help` must not load the connector.
             from urllib.parse import urlsplit
 
-            from .lib.config import CredentialError
-            from .lib.connector import NotConnectedError
-            from .lib.http import TRANSPORT_ERRORS
-            from .lib.ledger import LedgerNotUpgradedError
-            from .lib.qbo import QboError, QboOAuthError
-            from .lib.sps import SpsError
+            from ..lib.config import CredentialError
+            from ..lib.connector import NotConnectedError
+            from ..lib.http import TRANSPORT_ERRORS
+            from ..lib.ledger import LedgerNotUpgradedError
+            from ..lib.qbo import QboError, QboOAuthError
+            from ..lib.sps import SpsError
 
             # An API's refusal is an answer, not a bug: its own text (with Intuit's or SPS's
             # request id) says what happened; the messages never hold a secret.
@@ -59,7 +59,7 @@ class QbspsGroup(click.Group):
 def load_config_or_exit(path: Path | None) -> QbspsConfig:
     import os
 
-    from .lib.config import CONFIG_ENV, ConfigError, load_config
+    from ..lib.config import CONFIG_ENV, ConfigError, load_config
 
     try:
         config = load_config(path)

@@ -14,15 +14,15 @@ from urllib.parse import urlsplit
 
 import click
 
-from .cli_support import config_option, load_config_or_exit
+from .support import config_option, load_config_or_exit
 
 if TYPE_CHECKING:  # imported lazily at run time: `qbsps --help` stays fast
-    from .lib.config import QbspsConfig
-    from .lib.connect import AppCredentials, ReceiveRedirect
-    from .lib.connections import QboConnection
-    from .lib.ledger import Ledger
-    from .lib.qbo.authorize import AuthorizationRequest
-    from .lib.qbo.callback import CallbackListener
+    from ..lib.config import QbspsConfig
+    from ..lib.connect import AppCredentials, ReceiveRedirect
+    from ..lib.connections import QboConnection
+    from ..lib.ledger import Ledger
+    from ..lib.qbo.authorize import AuthorizationRequest
+    from ..lib.qbo.callback import CallbackListener
 
 DEFAULT_CALLBACK_PORT = 8714  # beside the sandbox (8711, 8712) and the webhook receiver (8713)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
@@ -86,8 +86,8 @@ def connect_quickbooks(
     Opens Intuit's consent page in the browser, receives the redirect on a local listener, and
     stores the tokens, the company and the app's client id and secret encrypted in the ledger.
     """
-    from .lib.connect import AppCredentials, known_qbo_app
-    from .lib.connector import open_ledger
+    from ..lib.connect import AppCredentials, known_qbo_app
+    from ..lib.connector import open_ledger
 
     config = load_config_or_exit(config_path)
     ledger = open_ledger(config, actor="qbsps connect quickbooks")
@@ -119,9 +119,9 @@ def connect_quickbooks(
 @app_key_options("SPS", "QBSPS_SPS")
 def connect_sps_command(config_path: Path | None, client_id: str | None, client_secret: str | None) -> None:
     """Check SPS Commerce API keys (a token, then GET /auth-check) and store them encrypted in the ledger."""
-    from .lib.connect import AppCredentials, connect_sps
-    from .lib.connector import open_ledger
-    from .lib.sps.credentials_check import SpsCredentialsError
+    from ..lib.connect import AppCredentials, connect_sps
+    from ..lib.connector import open_ledger
+    from ..lib.sps.credentials_check import SpsCredentialsError
 
     config = load_config_or_exit(config_path)
     sps = config.sps
@@ -149,8 +149,8 @@ def connect_sps_command(config_path: Path | None, client_id: str | None, client_
 def _connect(
     config: QbspsConfig, ledger: Ledger, app: AppCredentials, redirect_uri: str, receive: ReceiveRedirect
 ) -> QboConnection:
-    from .lib.connect import connect_quickbooks
-    from .lib.qbo.authorize import AuthorizationError
+    from ..lib.connect import connect_quickbooks
+    from ..lib.qbo.authorize import AuthorizationError
 
     try:
         return connect_quickbooks(config, ledger, app, redirect_uri, receive)
@@ -167,7 +167,7 @@ def _connect_listening(
     timeout: int,
 ) -> QboConnection:
     """The redirect comes to a listener on this machine; the browser's page shows the outcome."""
-    from .lib.qbo.callback import CallbackListener, CallbackListenerError
+    from ..lib.qbo.callback import CallbackListener, CallbackListenerError
 
     try:
         listener = CallbackListener(listen_on[0], path=listen_on[1])
@@ -245,7 +245,7 @@ def _company(connection: QboConnection) -> str:
 
 def _qbo_config_overrides(config: QbspsConfig, realm_id: str, app: AppCredentials) -> list[str]:
     """Config values that take precedence over what was just stored, and disagree with it."""
-    from .lib.config import CredentialError
+    from ..lib.config import CredentialError
 
     qbo = config.qbo
     notes = []

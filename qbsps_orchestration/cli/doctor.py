@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli_support import config_option, load_config_or_exit
+from .support import config_option, load_config_or_exit
 
 _STATUS_COLOURS = {"PASS": "green", "WARN": "yellow", "FAIL": "red", "SKIP": "bright_black"}
 _NAME_WIDTH = 24
@@ -22,7 +22,7 @@ def doctor(config_path: Path | None) -> None:
     One line per check (PASS, WARN, FAIL or SKIP), with what to do for each problem. Exits 0 when
     nothing failed. Forces one QBO token refresh (stored as any refresh is); changes nothing else.
     """
-    from .lib.doctor import Status, all_passed, run_doctor
+    from ..lib.doctor import Status, all_passed, run_doctor
 
     # Each failure is reported on its own line below; the retry policy's warnings would repeat it.
     logging.getLogger("qbsps_orchestration.lib.http").setLevel(logging.ERROR)
@@ -54,7 +54,7 @@ def db() -> None:
 @config_option
 def db_upgrade(config_path: Path | None) -> None:
     """Apply the ledger's migrations (creates the database when new); safe to run again."""
-    from .lib.ledger.storage.migration_status import LedgerUnreachableError, migration_status
+    from ..lib.ledger.storage.migration_status import LedgerUnreachableError, migration_status
 
     url = load_config_or_exit(config_path).ledger.url
     try:
@@ -75,7 +75,7 @@ def db_upgrade(config_path: Path | None) -> None:
 
 
 def _migrate(url: str, shown: str) -> None:
-    from .lib.ledger import Ledger
+    from ..lib.ledger import Ledger
 
     ledger = Ledger(url)  # no cipher: migrating touches no secret
     try:

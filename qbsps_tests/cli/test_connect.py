@@ -30,7 +30,7 @@ from qbsps_tests.sandboxed import SandboxedConnector, sandboxed_connector
 from qbsps_tests.support import wait_for
 
 QBSPS = str(Path(sys.executable).parent / "qbsps")
-BROWSER_SCRIPT = Path(__file__).with_name("consent_browser.py")
+BROWSER_SCRIPT = Path(__file__).parents[1] / "consent_browser.py"
 
 
 @dataclass

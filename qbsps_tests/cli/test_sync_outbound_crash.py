@@ -18,7 +18,7 @@ from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.support import wait_for
 
-from .test_cli_sync import _qbsps
+from .test_sync import _qbsps
 
 QBSPS = str(Path(sys.executable).parent / "qbsps")  # the run it SIGKILLs is a process of its own
 

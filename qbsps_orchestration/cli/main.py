@@ -1,0 +1,52 @@
+"""The `qbsps` command: the group, and every subcommand from the module that holds it."""
+
+from __future__ import annotations
+
+import click
+
+from .connect import connect
+from .dev import dev
+from .doctor import db, doctor
+from .init import init
+from .items import items
+from .replay import replay
+from .sandbox import sandbox
+from .secrets import secrets
+from .status import conflicts, partners, status
+from .support import QbspsGroup
+from .sync import preview, sync
+from .webhooks import webhooks
+
+
+@click.group(cls=QbspsGroup)
+@click.version_option(package_name="qbsps")
+def main() -> None:
+    """qbsps: QuickBooks Online <-> SPS Commerce EDI, orchestrated by Dagster."""
+
+
+@main.command()
+def demo() -> None:
+    """Start the sandbox, run the inbound sync once through Dagster, show the result."""
+    from ..demo import run_demo
+
+    raise SystemExit(run_demo(click.echo))
+
+
+for command in (
+    conflicts,
+    connect,
+    db,
+    dev,
+    doctor,
+    init,
+    items,
+    partners,
+    preview,
+    replay,
+    sandbox,
+    secrets,
+    status,
+    sync,
+    webhooks,
+):
+    main.add_command(command)
