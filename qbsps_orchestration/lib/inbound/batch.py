@@ -18,7 +18,7 @@ from ..outbound.send import SendResult
 from ..qbo import QboClient
 from ..sps import SpsClient
 from .acks import acknowledge
-from .fetch import fetch_order_file
+from .fetch import fetch_order_files
 from .order_writes import sync_order_files
 from .results import DocumentResult, InboundDocumentError
 
@@ -98,9 +98,10 @@ def _process_group(
     outcomes = [FileOutcome(name) for name in group]
     if fetch:
         assert sps is not None
+        fetched = fetch_order_files(config, ledger, sps, group)
         for outcome in outcomes:
             outcome.fetched, outcome.fetch_error = _step(
-                lambda n=outcome.name: fetch_order_file(config, ledger, sps, n), outcome.name
+                lambda f=fetched[outcome.name]: _results(f), outcome.name
             )
     # A file whose every document failed stops here; good siblings of a bad one go on.
     going = [o for o in outcomes if o.fetch_ok or any(not r.failed for r in o.fetched)]
