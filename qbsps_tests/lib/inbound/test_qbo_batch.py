@@ -84,8 +84,13 @@ def test_a_batch_answer_lost_after_it_landed_is_replayed_not_written_twice(
     c.box.qbo_faults.add(
         FaultRule(drop=True, after_apply=True, count=1, method="POST", path_prefix=batch_path(c))
     )
+    before = usage(c)
     outcomes = sync(c, orders)
     assert synced(outcomes) == dict.fromkeys(orders, "created")
+    cost = spent(c, before)
+    # The retry carried the same requestid: QBO answered it with the first call's items, so no
+    # create was refused as a duplicate and none was sent again on its own.
+    assert cost["batch_calls"] == 2 and cost["writes"] == 0, cost
     assert orders_in_qbo(c) == dict.fromkeys(orders, 1)
     assert len(c.purchase_orders()) == len(orders)
 
