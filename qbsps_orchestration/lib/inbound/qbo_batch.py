@@ -11,6 +11,9 @@ replayed instead of a second write. What can still go wrong, and what follows:
 - one item's Fault fails only that document (a 6140 goes the single create's way: the next
   DocNumber candidate, or adopting our own document that holds it);
 - QBO refuses the whole call (a 4xx): nothing of it landed, so each document is sent on its own.
+
+Updates and closes of existing orders stay single calls: each reads the document's SyncToken
+first, and they are rare beside new orders. So does a leftover intent's create (after its lookup).
 """
 
 from __future__ import annotations
