@@ -2,9 +2,10 @@
 (map and upsert), on one dynamic partition per SPS file.
 
 One op serves both assets so a run over many files keeps going past a bad one: each file that
-succeeds gets its own materialization, reported as soon as that file is done (a killed run keeps
-what it finished); at the end the step fails if any file failed, which leaves exactly those
-partitions failed. Re-materializing a partition replays that file from the ledger.
+succeeds gets its own materialization, reported as soon as its group of up to 30 files is done (a
+group's new orders go to QBO in one /batch call; a killed run keeps the groups it finished); at
+the end the step fails if any file failed, which leaves exactly those partitions failed.
+Re-materializing a partition replays that file from the ledger.
 
 Lineage: a file's orders are versioned by the ledger's content hash (sps_purchase_orders), the QBO
 documents written from them by their Id and SyncToken (qbo_purchase_orders, built from those
@@ -23,7 +24,7 @@ from ...dagster_support.inbound_metadata import fetched_metadata, synced_metadat
 from ...dagster_support.lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
 from ...dagster_support.names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, pool_for
 from ...lib.documents.schemas import RsxSchemas
-from ...lib.inbound.batch import FileOutcome, process_files
+from ...lib.inbound.batch import FileOutcome, file_groups, process_files
 from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pending
 from ...lib.outbound.send import QboVersion
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
@@ -91,27 +92,29 @@ def inbound_purchase_orders(
     ):
         # Only when some order change waits: otherwise no file pays the lookups and the write.
         watch_changes = acks is not None and order_changes_pending(book)
-        for name in names:  # one file at a time, reported as it completes
+        for group in file_groups(names):  # a group at a time (one QBO /batch), each file reported
             started = datetime.now(UTC)
-            [outcome] = process_files(
+            outcomes = process_files(
                 config,
                 book,
                 sps_api,
                 qbo_api,
-                [name],
+                group,
                 fetch=fetch,
                 sync=sync,
                 acknowledge_with=acks,
                 resend=context.run.tags.get(TAG_RESEND) == "true",
             )
-            yield from _materializations(context, outcome, fetch=fetch, sync=sync, acks=False)
+            for outcome in outcomes:
+                yield from _materializations(context, outcome, fetch=fetch, sync=sync, acks=False)
             if watch_changes:  # acknowledged as QBO has it now: its order changes are done
-                mark_acknowledged(book, config, [outcome], started)
-            if acks is not None:
-                yield from _materializations(context, outcome, fetch=False, sync=False, acks=True)
-            if outcome.error:
-                failed.append(outcome)
-                context.log.error(outcome.error)
+                mark_acknowledged(book, config, outcomes, started)
+            for outcome in outcomes:
+                if acks is not None:
+                    yield from _materializations(context, outcome, fetch=False, sync=False, acks=True)
+                if outcome.error:
+                    failed.append(outcome)
+                    context.log.error(outcome.error)
     if failed:
         raise batch_failure("purchase order files", [(o.name, o.error or "") for o in failed], len(names))
 

@@ -4,7 +4,7 @@ Plain Python; the Dagster assets in defs/inbound call these two steps per partit
 """
 
 from .fetch import fetch_order_file
+from .order_writes import sync_order_file
 from .results import DocumentResult, InboundDocumentError
-from .sync import sync_order_file
 
 __all__ = ["DocumentResult", "InboundDocumentError", "fetch_order_file", "sync_order_file"]

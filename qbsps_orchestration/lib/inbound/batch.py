@@ -1,4 +1,4 @@
-"""One pass over a batch of mailbox files: fetch, then sync, each file on its own.
+"""One pass over mailbox files, in groups of up to 30: fetch, then sync, then acknowledge.
 
 A file that fails (bad input, a QBO refusal, an SPS outage) is reported and the rest proceed:
 one document never stops the batch.
@@ -7,8 +7,9 @@ one document never stops the batch.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from ..config import QbspsConfig
 from ..documents.schemas import RsxSchemas
@@ -17,11 +18,13 @@ from ..outbound.send import SendResult
 from ..qbo import QboClient
 from ..sps import SpsClient
 from .acks import acknowledge
-from .fetch import fetch_order_file
+from .fetch import fetch_order_files
+from .order_writes import sync_order_files
 from .results import DocumentResult, InboundDocumentError
-from .sync import sync_order_file
 
 log = logging.getLogger(__name__)
+
+GROUP_FILES = 30  # one /batch call of new orders (QBO takes 30 items a call)
 
 
 @dataclass
@@ -63,30 +66,63 @@ def process_files(
     acknowledge_with: RsxSchemas | None = None,
     resend: bool = False,
 ) -> list[FileOutcome]:
-    """``acknowledge_with``: send order acks (855) for landed orders, checked against these schemas."""
-    outcomes = []
-    for name in names:
-        outcome = FileOutcome(name)
-        outcomes.append(outcome)
-        if fetch:
-            assert sps is not None
-            outcome.fetched, outcome.fetch_error = _step(
-                lambda n=name: fetch_order_file(config, ledger, sps, n), name
-            )
-            # A file whose every document failed stops here; good siblings of a bad one go on.
-            if outcome.fetch_error and not any(not r.failed for r in outcome.fetched):
-                continue
-        if sync:
-            assert qbo is not None
-            outcome.synced, outcome.sync_error = _step(
-                lambda n=name: sync_order_file(config, ledger, qbo, n), name
-            )
-        if acknowledge_with is not None and outcome.sync_ok:
-            assert sps is not None
-            outcome.acks, outcome.ack_error = _acks(
-                config, ledger, sps, qbo, acknowledge_with, outcome, resend
-            )
+    """``acknowledge_with``: send order acks (855) for landed orders, checked against these schemas.
+    Files go in groups of GROUP_FILES: each step for the whole group, so the group's new orders
+    reach QBO in one ``/batch`` call; the outcomes keep the order of ``names``."""
+    outcomes: list[FileOutcome] = []
+    for group in file_groups(names):
+        outcomes += _process_group(
+            config, ledger, sps, qbo, group, fetch=fetch, sync=sync, schemas=acknowledge_with, resend=resend
+        )
     return outcomes
+
+
+def file_groups(names: Iterable[str], size: int = GROUP_FILES) -> Iterator[list[str]]:
+    names = iter(names)  # a listing may be a generator: stream it, never hold it all
+    while group := list(islice(names, size)):
+        yield group
+
+
+def _process_group(
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient | None,
+    qbo: QboClient | None,
+    group: list[str],
+    *,
+    fetch: bool,
+    sync: bool,
+    schemas: RsxSchemas | None,
+    resend: bool,
+) -> list[FileOutcome]:
+    outcomes = [FileOutcome(name) for name in group]
+    if fetch:
+        assert sps is not None
+        fetched = fetch_order_files(config, ledger, sps, group)
+        for outcome in outcomes:
+            outcome.fetched, outcome.fetch_error = _step(
+                lambda f=fetched[outcome.name]: _results(f), outcome.name
+            )
+    # A file whose every document failed stops here; good siblings of a bad one go on.
+    going = [o for o in outcomes if o.fetch_ok or any(not r.failed for r in o.fetched)]
+    if sync and going:
+        assert qbo is not None
+        written = sync_order_files(config, ledger, qbo, [o.name for o in going])
+        for outcome in going:
+            outcome.synced, outcome.sync_error = _step(
+                lambda w=written[outcome.name]: _results(w), outcome.name
+            )
+    if schemas is not None:
+        assert sps is not None
+        for outcome in (o for o in going if o.sync_ok):
+            outcome.acks, outcome.ack_error = _acks(config, ledger, sps, qbo, schemas, outcome, resend)
+    return outcomes
+
+
+def _results(written: list[DocumentResult] | Exception) -> list[DocumentResult]:
+    if isinstance(written, Exception):
+        raise written
+    return written
 
 
 def _acks(

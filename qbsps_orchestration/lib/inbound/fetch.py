@@ -1,4 +1,4 @@
-"""Step 1 (asset ``sps_purchase_orders``): fetch a file, validate it, store it, then delete it.
+"""Step 1 (asset ``sps_purchase_orders``): fetch files, validate them, store them, then delete them.
 
 The file leaves the mailbox only after the ledger committed its raw payload, so a crash at any
 point loses nothing: the next fetch finds the file again and dedup makes the repeat harmless.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 
 from ..config import QbspsConfig, UnknownTradingPartnerError
@@ -17,6 +18,8 @@ from ..ledger.dedup import KNOWN_CODES
 from ..rsx import RsxDocument, RsxError, UnreadableDocument, order_totals, read_rsx_each, to_json, to_xml
 from ..sps import SpsClient, SpsError
 from .results import DocumentResult, InboundDocumentError
+
+PARALLEL = 4  # SPS calls in flight at once, per group of files
 
 
 def content_hash(document: RsxDocument) -> str:
@@ -33,18 +36,59 @@ def _exact(value: object) -> str:
 
 
 def fetch_order_file(config: QbspsConfig, ledger: Ledger, sps: SpsClient, name: str) -> list[DocumentResult]:
-    path = config.sps.folders.orders + name
+    fetched = fetch_order_files(config, ledger, sps, [name])[name]
+    if isinstance(fetched, Exception):
+        raise fetched
+    return fetched
+
+
+def fetch_order_files(
+    config: QbspsConfig, ledger: Ledger, sps: SpsClient, names: list[str]
+) -> dict[str, list[DocumentResult] | Exception]:
+    """Per file: its results, or what it raised (an InboundDocumentError with the results when a
+    document failed). Up to PARALLEL SPS calls at once: downloads run ahead, the ledger records
+    the files one after the other in the order of ``names``, and a file's delete is sent only once
+    its bytes are committed (broken ones included)."""
+    folder = config.sps.folders.orders
+    outcomes: dict[str, list[DocumentResult] | Exception] = {}
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sps-fetch") as pool:
+        downloads = {name: pool.submit(sps.download, folder + name) for name in names}
+        deletes: dict[str, tuple[Future[None], list[DocumentResult]]] = {}
+        for name in names:
+            try:
+                raw = downloads.pop(name).result()
+            except SpsError as exc:
+                outcomes[name] = _replay_or(config, ledger, folder + name, name, exc)
+                continue
+            except Exception as exc:  # an outage on one file must not stop the others
+                outcomes[name] = exc
+                continue
+            try:
+                results = _process(config, ledger, folder + name, name, raw)
+                _note(ledger, folder + name, raw, results)
+            except Exception as exc:
+                outcomes[name] = exc
+                continue
+            deletes[name] = (pool.submit(sps.delete, folder + name), results)
+        for name, (deleted, results) in deletes.items():
+            try:
+                deleted.result()
+            except Exception as exc:  # stored: the next fetch finds the file again, dedup keeps it once
+                outcomes[name] = exc
+            else:
+                outcomes[name] = _failure(results) or results
+    return {name: outcomes[name] for name in names}
+
+
+def _replay_or(
+    config: QbspsConfig, ledger: Ledger, path: str, name: str, exc: SpsError
+) -> list[DocumentResult] | Exception:
+    if exc.status != 404:
+        return exc
     try:
-        raw = sps.download(path)
-    except SpsError as exc:
-        if exc.status != 404:
-            raise
         return _replay(config, ledger, path, name)
-    results = _process(config, ledger, path, name, raw)
-    _note(ledger, path, raw, results)
-    sps.delete(path)  # only now: the bytes are committed in the ledger, broken ones included
-    _raise_if_failed(results)
-    return results
+    except Exception as failure:
+        return failure
 
 
 def _process(config: QbspsConfig, ledger: Ledger, path: str, name: str, raw: bytes) -> list[DocumentResult]:
@@ -131,7 +175,8 @@ def _replay(config: QbspsConfig, ledger: Ledger, path: str, name: str) -> list[D
                 )
             )
     _note(ledger, path, b"".join(versions[v].payload for _, v in known), results)
-    _raise_if_failed(results)
+    if failure := _failure(results):
+        raise failure
     return results
 
 
@@ -155,10 +200,9 @@ def _note(ledger: Ledger, path: str, raw: bytes, results: list[DocumentResult]) 
     ledger.note_file(path, hashlib.sha256(raw).hexdigest(), pairs)
 
 
-def _raise_if_failed(results: list[DocumentResult]) -> None:
+def _failure(results: list[DocumentResult]) -> InboundDocumentError | None:
     problems = [r.reason or f"{r.source}: {r.outcome}" for r in results if r.failed]
-    if problems:
-        raise InboundDocumentError("; ".join(problems), results)
+    return InboundDocumentError("; ".join(problems), results) if problems else None
 
 
 def _record(

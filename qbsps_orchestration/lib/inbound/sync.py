@@ -8,7 +8,9 @@ which QBO answers with the first response if the first write did land.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from ..config import QbspsConfig
 from ..http import TRANSPORT_ERRORS
@@ -31,10 +33,35 @@ from ..qbo.refs import QboRefResolver, UnknownReferenceError
 from ..rsx import RsxError, read_rsx
 from ..transient import is_transient
 from .items import LearningCrossReference
-from .results import DocumentResult, InboundDocumentError
+from .results import DocumentResult
 
 CLOSED_STATUS = {"PurchaseOrder": {"POStatus": "Closed"}, "Estimate": {"TxnStatus": "Closed"}}
+T = TypeVar("T")
 RETRYING = "will retry"  # a transient failure: owed still, driven on by the next sync or tick
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """A mapped document whose QBO write is still to be made."""
+
+    name: str  # the mailbox file
+    doc: DocumentRecord
+    version: VersionRecord
+    mapped: MappedOrder
+    action: Action
+    base: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The intent of a write, recorded before the call. ``fresh``: begun by this pass, so nothing
+    of it can be in QBO yet (a crash's leftover intent was looked up in QBO first and then is not)."""
+
+    action: Action
+    intent_id: int
+    requestid: str
+    doc: DocumentRecord
+    fresh: bool
 
 
 class OrderSync:
@@ -44,6 +71,11 @@ class OrderSync:
         self.resolve = QboRefResolver(qbo, ledger)
 
     def document(self, name: str, document_id: int, version_id: int) -> DocumentResult:
+        pending = self.prepare(name, document_id, version_id)
+        return pending if isinstance(pending, DocumentResult) else self.write(pending)
+
+    def prepare(self, name: str, document_id: int, version_id: int) -> DocumentResult | PendingWrite:
+        """Everything before the QBO write: a result when there is nothing to write, else the write."""
         doc = self.ledger.document(document_id)
         version = self.ledger.version(version_id)
         base = {
@@ -80,16 +112,41 @@ class OrderSync:
             reason = f"{name}: cannot be mapped ({type(exc).__name__}: {str(exc)[:200]})"
             self.ledger.quarantine(reason, version_id=current.id)
             return DocumentResult(outcome="quarantined", reason=reason, **base)
+        return PendingWrite(name, doc, current, mapped, action, base)
+
+    def write(self, pending: PendingWrite) -> DocumentResult:
+        """The write as one call of its own (an update, a close, or a create not sent in a batch)."""
+        claim = self.claim(pending)
+        return claim if isinstance(claim, DocumentResult) else self.complete(pending, claim)
+
+    def claim(self, pending: PendingWrite) -> Claim | DocumentResult:
+        """The write's intent, recorded before any call; a result when nothing is left to send."""
+        got = self._guarded(pending, lambda: self._claim(pending))
+        return self._finished(pending, got) if isinstance(got, str) else got
+
+    def complete(
+        self, pending: PendingWrite, claim: Claim, create: Callable[[], dict[str, Any]] | None = None
+    ) -> DocumentResult:
+        """Send the claimed write and record its result. ``create``: the row a batch answered for
+        this create (or raises its item's Fault) instead of a single create call."""
+        got = self._guarded(pending, lambda: self._send(pending, claim, create))
+        return got if isinstance(got, DocumentResult) else self._finished(pending, got)
+
+    def _guarded(self, pending: PendingWrite, work: Callable[[], T]) -> T | DocumentResult:
+        name, doc, entity = pending.name, pending.doc, pending.mapped.entity
         try:
-            outcome = self._write(action, doc, current, mapped)
+            return work()
         except (QboError, *TRANSPORT_ERRORS) as exc:
             if is_transient(exc):
-                return self._retry_later(doc, f"{name}: QBO could not take the {mapped.entity} ({exc})", base)
-            reason = f"{name}: QBO refused the {mapped.entity}: {exc}"
+                return self._retry_later(
+                    doc, f"{name}: QBO could not take the {entity} ({exc})", pending.base
+                )
+            reason = f"{name}: QBO refused the {entity}: {exc}{_field(exc)}"
             self.ledger.mark_failed(doc.id, reason)
-            return DocumentResult(outcome="failed", reason=reason, **base)
-        doc = self.ledger.document(doc.id)
-        return self._done(doc, outcome, base, mapped)
+            return DocumentResult(outcome="failed", reason=reason, **pending.base)
+
+    def _finished(self, pending: PendingWrite, outcome: str) -> DocumentResult:
+        return self._done(self.ledger.document(pending.doc.id), outcome, pending.base, pending.mapped)
 
     def _retry_later(self, doc: DocumentRecord, why: str, base: dict) -> DocumentResult:
         reason = f"{why}; qbsps tries again on the next sync or sensor tick"
@@ -108,17 +165,18 @@ class OrderSync:
             resolve=self.resolve,
         )
 
-    def _write(self, action: Action, doc: DocumentRecord, version: VersionRecord, mapped: MappedOrder) -> str:
+    def _claim(self, pending: PendingWrite) -> Claim | str:
+        action, doc, version, mapped = pending.action, pending.doc, pending.version, pending.mapped
         try:
             intent = self.ledger.begin_intent(doc.id, action, version_id=version.id)
-            intent_id, requestid = intent.id, intent.requestid
+            return Claim(action, intent.id, intent.requestid, doc, fresh=True)
         except EarlierIntentError as earlier:  # e.g. a 05 arrived while the 00's create is unconfirmed
             doc = self._settle_earlier(doc, earlier.intent, mapped.entity)
             action = self.ledger.pending_action(doc.id)
             if action is Action.SKIP:
                 return "up to date"
             intent = self.ledger.begin_intent(doc.id, action, version_id=version.id)
-            intent_id, requestid = intent.id, intent.requestid
+            return Claim(action, intent.id, intent.requestid, doc, fresh=True)
         except OpenIntentError as open_intent:  # a crash left the last write unconfirmed
             intent_id, requestid = open_intent.intent_id, open_intent.requestid
             if action is Action.CREATE and (found := self._find_ours(doc, mapped.entity)):
@@ -127,22 +185,34 @@ class OrderSync:
                     doc, version.id, mapped.entity, found, intent_id, IntentOutcome.RECONCILED, detail
                 )
                 return "created"
+            return Claim(action, intent_id, requestid, doc, fresh=False)
+
+    def _send(self, pending: PendingWrite, claim: Claim, create: Callable[[], dict[str, Any]] | None) -> str:
+        action, doc, mapped = claim.action, claim.doc, pending.mapped
         try:
             if action is Action.CREATE:
-                row = self._create(doc, mapped, requestid)
+                row = create() if create is not None else self._create(doc, mapped, claim.requestid)
             else:
                 fields = mapped.payload if action is Action.UPDATE else CLOSED_STATUS[mapped.entity]
-                row = self.qbo.sparse_update(mapped.entity, doc.qbo_id or "", fields, request_id=requestid)
+                row = self.qbo.sparse_update(
+                    mapped.entity, doc.qbo_id or "", fields, request_id=claim.requestid
+                )
         except (QboError, *TRANSPORT_ERRORS) as exc:
             # A refusal did not land, nor did a 5010 (QBO refused a stale SyncToken: someone saved
             # first), which is retried with a new requestid, since QBO replays an answer for a used
             # one. A 429/5xx/timeout may have landed: its intent stays open, so the next try looks
             # the document up first and repeats the write with the same requestid.
             if not is_transient(exc) or isinstance(exc, StaleObjectError):
-                self.ledger.complete_intent(intent_id, IntentOutcome.FAILED, str(exc))
+                self.ledger.complete_intent(claim.intent_id, IntentOutcome.FAILED, str(exc))
             raise
         self._synced(
-            doc, version.id, mapped.entity, row, intent_id, IntentOutcome.SUCCEEDED, f"QBO {row['Id']}"
+            doc,
+            pending.version.id,
+            mapped.entity,
+            row,
+            claim.intent_id,
+            IntentOutcome.SUCCEEDED,
+            f"QBO {row['Id']}",
         )
         return {Action.CREATE: "created", Action.UPDATE: "updated", Action.CLOSE: "closed"}[action]
 
@@ -227,21 +297,12 @@ class OrderSync:
         )
 
 
+def _field(exc: Exception) -> str:
+    """The field QBO named in its refusal, if it named one."""
+    errors = getattr(exc, "errors", None) or []
+    element = errors[0].element if errors else None
+    return f" (field {element})" if element else ""
+
+
 def _current(row: dict[str, Any] | None, sync_token: str | None) -> dict[str, Any] | None:
     return row if row is not None and str(row.get("SyncToken")) == sync_token else None
-
-
-def sync_order_file(config: QbspsConfig, ledger: Ledger, qbo: QboClient, name: str) -> list[DocumentResult]:
-    """Write every document of mailbox file ``name`` to QBO; raises if any of them failed."""
-    path = config.sps.folders.orders + name
-    known = ledger.file_documents(path)
-    if not known:
-        raise InboundDocumentError(
-            f"{name}: never fetched from SPS (materialize sps_purchase_orders first)", []
-        )
-    sync = OrderSync(config, ledger, qbo)
-    results = [sync.document(name, document_id, version_id) for document_id, version_id in known]
-    problems = [r.reason or f"{name}: {r.outcome}" for r in results if r.failed or r.outcome == RETRYING]
-    if problems:
-        raise InboundDocumentError("; ".join(problems), results)
-    return results
