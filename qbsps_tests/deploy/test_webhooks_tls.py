@@ -4,11 +4,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,41 +15,13 @@ from qbsps_orchestration.lib.config import load_config
 from qbsps_orchestration.lib.connector import open_ledger
 from qbsps_orchestration.lib.webhooks import HEALTH_PATH, SIGNATURE_HEADER, signature_of
 from qbsps_orchestration.lib.webhooks.serve import GRACEFUL_SHUTDOWN_SECONDS
-from qbsps_orchestration.sandbox.runtime import Sandbox
-from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
 from qbsps_tests.deploy.tls import self_signed_pair
-
-QBSPS = str(Path(sys.executable).parent / "qbsps")
+from qbsps_tests.lib.webhooks.receiver_process import receiver_config, refused_receiver, start_receiver
 
 
 @pytest.fixture(scope="module")
 def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A connector config as `qbsps sandbox --write-config` writes it, its ledger migrated (`qbsps db
-    upgrade`); the receiver never calls QBO, so the sandbox can stop once the file is written."""
-    path = tmp_path_factory.mktemp("webhooks-tls") / "config.yaml"
-    settings = SandboxSettings(qbo=QboSandboxSettings(throttle=False), sps=SpsSandboxSettings(seed=False))
-    with Sandbox(settings) as box:
-        box.write_config(path)
-    open_ledger(load_config(path), upgrade=True).close()
-    return path
-
-
-def _start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [QBSPS, "webhooks", "serve", *args, "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-    )
-    found: list[str] = []
-    reader = threading.Thread(target=lambda: found.append(proc.stdout.readline() if proc.stdout else ""))
-    reader.start()
-    reader.join(timeout=60)
-    if not found or not found[0].startswith("QBO webhook receiver: "):
-        proc.kill()
-        raise AssertionError(f"qbsps webhooks serve did not announce its URL: {found} {proc.communicate()}")
-    return proc, found[0].split(": ", 1)[1].strip()
+    return receiver_config(tmp_path_factory.mktemp("webhooks-tls"))
 
 
 def _event_body(event_id: str, entity_id: str, realm_id: str) -> bytes:
@@ -89,7 +57,7 @@ def test_a_signed_webhook_over_https_is_stored_and_plain_http_fails(
         )
     event_id = f"tls-{given_by}"
     body = _event_body(event_id, f"9{len(given_by)}", str(config.qbo.realm_id))
-    proc, url = _start(["--config", str(config_file), *args], env)
+    proc, url = start_receiver(["--config", str(config_file), *args], env)
     try:
         assert url.startswith("https://127.0.0.1:")
         signed = requests.post(
@@ -131,22 +99,7 @@ def test_a_signed_webhook_over_https_is_stored_and_plain_http_fails(
 
 def test_a_certificate_without_its_key_is_refused(config_file: Path, tmp_path: Path) -> None:
     certfile, _ = self_signed_pair(tmp_path)
-    result = subprocess.run(
-        [
-            QBSPS,
-            "webhooks",
-            "serve",
-            "--config",
-            str(config_file),
-            "--port",
-            "0",
-            "--tls-certfile",
-            str(certfile),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = refused_receiver(["--config", str(config_file), "--tls-certfile", str(certfile)])
     assert result.returncode == 2
     assert "--tls-certfile and --tls-keyfile go together" in result.stderr
 
@@ -156,24 +109,8 @@ def test_a_key_that_does_not_match_the_certificate_is_refused_by_name(
 ) -> None:
     certfile, _ = self_signed_pair(tmp_path, "one")
     _, other_key = self_signed_pair(tmp_path, "other")
-    result = subprocess.run(
-        [
-            QBSPS,
-            "webhooks",
-            "serve",
-            "--config",
-            str(config_file),
-            "--port",
-            "0",
-            "--tls-certfile",
-            str(certfile),
-            "--tls-keyfile",
-            str(other_key),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    tls = ["--tls-certfile", str(certfile), "--tls-keyfile", str(other_key)]
+    result = refused_receiver(["--config", str(config_file), *tls])
     assert result.returncode == 1
     assert f"TLS certificate {certfile} with key {other_key} cannot be used" in result.stderr
     assert other_key.read_text() not in result.stdout + result.stderr

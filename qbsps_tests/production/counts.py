@@ -30,6 +30,14 @@ def accepted_uploads(box: Sandbox, prefix: str) -> Counter[str]:
     return Counter(n for n in names if n.startswith(prefix))
 
 
+def assert_each_order_landed_once(box: Sandbox, orders_folder: str, numbers: list[str]) -> None:
+    """Counted on the sandbox: each order is one QBO PurchaseOrder and one accepted 855, and the
+    mailbox is empty."""
+    assert purchase_orders_by_number(box) == dict.fromkeys(numbers, 1)
+    assert accepted_uploads(box, "PR") == {f"PR{po}-SPSALLTESTID-v7.7.json": 1 for po in numbers}
+    assert box.sps.list_files(orders_folder) == []
+
+
 def oauth_refreshes(box: Sandbox) -> int:
     """refresh_token grants the sandbox's QBO answered, over all its token families."""
     state = requests.get(f"{box.qbo_url}/_sandbox/qbo/oauth", timeout=10).json()

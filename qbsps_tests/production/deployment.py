@@ -27,7 +27,7 @@ from qbsps_orchestration.sandbox.runtime import Sandbox
 from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
 from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.storage_templates import migrated_ledger
-from qbsps_tests.support import POSTGRES_URL, REPO, require_postgres, wait_for
+from qbsps_tests.support import POSTGRES_URL, REPO, postgres_database, wait_for
 
 from .broker import backend_url, delete_queue, require_broker
 from .steps import TEST_RUN_TAG, submitted
@@ -121,22 +121,13 @@ def _ledger_url(database: str) -> str:
 
 @contextmanager
 def fresh_database() -> Iterator[str]:
-    """CREATE DATABASE qbsps_celery_<random> with the ledger's schema; dropped afterwards."""
-    require_postgres()
-    name = f"qbsps_celery_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    own = create_engine(make_url(POSTGRES_URL).set(database=name))
-    with own.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{LEDGER_SCHEMA}"'))
-    own.dispose()
-    try:
+    """A fresh database on the test server with the ledger's schema; dropped afterwards."""
+    with postgres_database() as name:
+        own = create_engine(make_url(POSTGRES_URL).set(database=name))
+        with own.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{LEDGER_SCHEMA}"'))
+        own.dispose()
         yield name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _dagster_home(home: Path, database: str) -> dict[str, str]:

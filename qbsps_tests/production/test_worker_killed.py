@@ -9,7 +9,7 @@ import pytest
 
 from qbsps_tests.support import wait_for
 
-from .counts import accepted_uploads, purchase_orders_by_number
+from .counts import accepted_uploads, assert_each_order_landed_once, purchase_orders_by_number
 from .deployment import Deployment
 from .steps import workers_by_run
 from .test_celery_inbound import JOB, put_orders
@@ -30,17 +30,16 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(production: Deploym
     batches = {"a": numbers[:4], "b": numbers[4:]}
     with production.instance() as instance:
         victim = wait_for(lambda: _run_of(instance, "w1"), 120, "w1 to start a step", every=0.05)
+    # Midway: some of the batch's work done (its POs go in one /batch call, then its 855s), not all.
     landed = wait_for(
-        lambda: 0 < (n := _landed(production, batches[victim])) < 4 and n, 120, "w1 midway", every=0.02
+        lambda: 0 < (n := _progress(production, batches[victim])) < 8 and n, 120, "w1 midway", every=0.02
     )
-    production.workers.kill("w1")  # its batch of four, `landed` of them in QBO
+    production.workers.kill("w1")  # its batch of four: `landed` of its 4 POs and 4 855s done
     statuses = production.wait(runs)
 
     assert statuses == {"a": "SUCCESS", "b": "SUCCESS"}, production.run_log("a") + production.run_log("b")
     # Counted on the sandbox: nothing lost, nothing twice.
-    assert purchase_orders_by_number(production.box) == dict.fromkeys(numbers, 1)
-    assert accepted_uploads(production.box, "PR") == {f"PR{po}-SPSALLTESTID-v7.7.json": 1 for po in numbers}
-    assert production.box.sps.list_files(production.connector.orders_folder) == []
+    assert_each_order_landed_once(production.box, production.connector.orders_folder, numbers)
     # The killed worker's step was started again, by the other worker.
     with production.instance() as instance:
         ran_on = workers_by_run(instance)
@@ -52,6 +51,7 @@ def _run_of(instance: dg.DagsterInstance, worker: str) -> str | None:
     return next((run for run, workers in workers_by_run(instance).items() if worker in workers), None)
 
 
-def _landed(production: Deployment, numbers: list[str]) -> int:
-    found = purchase_orders_by_number(production.box)
-    return sum(1 for po in numbers if po in found)
+def _progress(production: Deployment, numbers: list[str]) -> int:
+    """How many of these orders' POs are in QBO plus how many of their 855s SPS accepted (0 to 8)."""
+    in_qbo, acks = purchase_orders_by_number(production.box), accepted_uploads(production.box, "PR")
+    return sum((po in in_qbo) + (f"PR{po}-SPSALLTESTID-v7.7.json" in acks) for po in numbers)

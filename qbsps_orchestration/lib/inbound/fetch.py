@@ -17,7 +17,7 @@ from ..ledger import Direction, DocumentRecord, Ledger
 from ..ledger.dedup import KNOWN_CODES
 from ..rsx import RsxDocument, RsxError, UnreadableDocument, order_totals, read_rsx_each, to_json, to_xml
 from ..sps import SpsClient, SpsError
-from .results import DocumentResult, InboundDocumentError
+from .results import DocumentResult, InboundDocumentError, outcome_of
 
 PARALLEL = 4  # SPS calls in flight at once, per group of files
 
@@ -36,10 +36,7 @@ def _exact(value: object) -> str:
 
 
 def fetch_order_file(config: QbspsConfig, ledger: Ledger, sps: SpsClient, name: str) -> list[DocumentResult]:
-    fetched = fetch_order_files(config, ledger, sps, [name])[name]
-    if isinstance(fetched, Exception):
-        raise fetched
-    return fetched
+    return outcome_of(fetch_order_files(config, ledger, sps, [name]), name)
 
 
 def fetch_order_files(

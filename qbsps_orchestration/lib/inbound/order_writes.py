@@ -7,16 +7,13 @@ from ..config import QbspsConfig
 from ..ledger import Action, Ledger
 from ..qbo import QboClient
 from .qbo_batch import create_in_batches
-from .results import DocumentResult, InboundDocumentError
+from .results import DocumentResult, InboundDocumentError, outcome_of
 from .sync import RETRYING, Claim, OrderSync, PendingWrite
 
 
 def sync_order_file(config: QbspsConfig, ledger: Ledger, qbo: QboClient, name: str) -> list[DocumentResult]:
     """Write every document of mailbox file ``name`` to QBO; raises if any of them failed."""
-    outcome = sync_order_files(config, ledger, qbo, [name])[name]
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
+    return outcome_of(sync_order_files(config, ledger, qbo, [name]), name)
 
 
 def sync_order_files(

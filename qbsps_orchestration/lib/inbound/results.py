@@ -40,3 +40,11 @@ class InboundDocumentError(Exception):
     def __init__(self, message: str, results: list[DocumentResult]) -> None:
         super().__init__(message)
         self.results = results
+
+
+def outcome_of(outcomes: dict[str, list[DocumentResult] | Exception], name: str) -> list[DocumentResult]:
+    """One file's results from a group's outcomes; raises what that file raised."""
+    outcome = outcomes[name]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome

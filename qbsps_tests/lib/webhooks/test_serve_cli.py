@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import httpx
@@ -17,40 +13,12 @@ import yaml
 from qbsps_orchestration.lib.config import load_config
 from qbsps_orchestration.lib.connector import open_ledger
 from qbsps_orchestration.lib.webhooks import signature_of
-from qbsps_orchestration.sandbox.runtime import Sandbox
-from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
-
-QBSPS = str(Path(sys.executable).parent / "qbsps")
+from qbsps_tests.lib.webhooks.receiver_process import receiver_config, refused_receiver, start_receiver
 
 
 @pytest.fixture(scope="module")
 def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A complete connector config (as `qbsps sandbox --write-config` writes it); the receiver itself
-    never calls QBO, so the sandbox can stop once the file is written."""
-    path = tmp_path_factory.mktemp("webhooks-cli") / "config.yaml"
-    settings = SandboxSettings(qbo=QboSandboxSettings(throttle=False), sps=SpsSandboxSettings(seed=False))
-    with Sandbox(settings) as box:
-        box.write_config(path)
-    open_ledger(load_config(path), upgrade=True).close()  # `qbsps db upgrade`, as a deployment runs it
-    return path
-
-
-def _start(config: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [QBSPS, "webhooks", "serve", "--config", str(config), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    found: list[str] = []
-    reader = threading.Thread(target=lambda: found.append(proc.stdout.readline() if proc.stdout else ""))
-    reader.start()
-    reader.join(timeout=60)
-    if not found or not found[0].startswith("QBO webhook receiver: "):
-        proc.kill()
-        raise AssertionError(f"qbsps webhooks serve did not announce its URL: {found} {proc.communicate()}")
-    return proc, found[0].split(": ", 1)[1].strip()
+    return receiver_config(tmp_path_factory.mktemp("webhooks-cli"))
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
@@ -73,7 +41,7 @@ def test_serve_answers_a_signed_post_and_stops_on_signal(
             }
         ]
     ).encode()
-    proc, url = _start(config_file)
+    proc, url = start_receiver(["--config", str(config_file)])
     try:
         forged = httpx.post(
             url, content=body, headers={"intuit-signature": signature_of(body, "guess")}, timeout=10
@@ -105,11 +73,6 @@ def test_serve_refuses_a_config_without_verifier_token(config_file: Path, tmp_pa
     data["ledger"]["secret_keys"] = {"file": str(config_file.parent / "secret.key")}
     unsigned = tmp_path / "config.yaml"
     unsigned.write_text(yaml.safe_dump(data, sort_keys=False))
-    result = subprocess.run(
-        [QBSPS, "webhooks", "serve", "--config", str(unsigned), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = refused_receiver(["--config", str(unsigned)])
     assert result.returncode == 1
     assert "no qbo.webhook_verifier_token" in result.stderr
