@@ -2,11 +2,12 @@
 Used by the Compose healthchecks and the systemd units (standard library only, so it runs in the
 image and in the venv alike):
 
-    python healthcheck.py webserver|daemon|webhooks [--wait SECONDS] [--url URL]
+    python healthcheck.py webserver|daemon|webhooks|worker [--wait SECONDS] [--url URL] [--node NAME]
 
 webserver: the Dagster UI answers /server_info. daemon: `dagster-daemon liveness-check` (every
 required daemon sent a heartbeat lately). webhooks: the receiver's /health says ok, over HTTPS when
-$QBSPS_WEBHOOK_TLS_CERTFILE is set. --wait retries until healthy or the time is up (a unit's start).
+$QBSPS_WEBHOOK_TLS_CERTFILE is set. worker: the Celery worker NAME (default qbsps@<host>) answers a
+ping over $QBSPS_CELERY_BROKER_URL. --wait retries until healthy or the time is up (a unit's start).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -62,10 +64,32 @@ def daemon(_: str | None) -> str:
     return "every Dagster daemon sent a heartbeat lately"
 
 
+def worker(node: str | None) -> str:
+    """`celery inspect ping` of this one worker, over the broker the workers use."""
+    name = node or f"qbsps@{socket.gethostname()}"
+    broker = os.environ.get("QBSPS_CELERY_BROKER_URL", "")
+    if not broker:
+        raise RuntimeError("QBSPS_CELERY_BROKER_URL is not set: no Celery worker is configured")
+    beside = Path(sys.executable).parent / "celery"
+    command = str(beside) if beside.exists() else (shutil.which("celery") or "celery")
+    # The URL goes through the environment, never the command line (it holds the broker's password).
+    done = subprocess.run(
+        [command, "inspect", "ping", "--destination", name, "--timeout", "5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CELERY_BROKER_URL": broker},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"Celery worker {name} did not answer a ping")
+    return f"Celery worker {name} answers"
+
+
 CHECKS: dict[str, Callable[[str | None], str]] = {
     "webserver": webserver,
     "daemon": daemon,
     "webhooks": webhooks,
+    "worker": worker,
 }
 
 
@@ -74,11 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("service", choices=sorted(CHECKS))
     parser.add_argument("--wait", type=float, default=0.0, help="retry for up to this many seconds")
     parser.add_argument("--url", help="probe this address instead of the default")
+    parser.add_argument("--node", help="worker: the Celery node name (default qbsps@<host>)")
     args = parser.parse_args(argv)
+    target = args.node if args.service == "worker" else args.url
     deadline = time.monotonic() + args.wait
     while True:
         try:
-            print(CHECKS[args.service](args.url))
+            print(CHECKS[args.service](target))
             return 0
         except (OSError, ValueError, RuntimeError, subprocess.SubprocessError) as exc:
             if time.monotonic() >= deadline:

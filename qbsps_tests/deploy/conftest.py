@@ -3,8 +3,10 @@ names (roles are server-wide, so they get fresh names too), dropped afterwards."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -69,3 +71,16 @@ def deployment_databases() -> Iterator[dict[str, str]]:
             for role in (env["DAGSTER_PG_USERNAME"], env["QBSPS_PG_USERNAME"]):
                 connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
+
+
+@pytest.fixture()
+def started() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test started as a unit would (each in a session of its own), killed after it."""
+    processes: list[subprocess.Popen[bytes]] = []
+    yield processes
+    for proc in processes:  # only what this test started, each by its own process group
+        # The whole group, as systemd ends a control group after TimeoutStopSec: a code server
+        # finishing a run (a sensor's, here) outlives the daemon that started it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)

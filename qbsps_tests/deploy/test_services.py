@@ -16,6 +16,7 @@ from qbsps_tests.support import REPO
 
 DEPLOY = REPO / "deploy"
 LONG_RUNNING = {"dagster-webserver", "dagster-daemon", "webhooks"}
+CELERY = {"rabbitmq", "celery-worker"}  # the `celery` profile: started only when asked for
 SECRETS = re.compile(r"PASSWORD|SECRET|TOKEN|KEYS$")
 
 
@@ -54,7 +55,7 @@ def test_compose_config_is_valid_where_the_cli_plugin_exists(tmp_path: Path) -> 
 
 def test_compose_services_wait_for_their_dependencies_and_report_health() -> None:
     services = _compose()["services"]
-    assert set(services) == {"postgres", "migrate", *LONG_RUNNING, "qbsps"}
+    assert set(services) == {"postgres", "migrate", *LONG_RUNNING, *CELERY, "qbsps"}
     assert "healthcheck" in services["postgres"]
     assert "-h 127.0.0.1" in " ".join(services["postgres"]["healthcheck"]["test"])  # not during init
     assert services["migrate"]["command"][-1] == "qbsps db upgrade && dagster instance migrate"
@@ -73,6 +74,13 @@ def test_compose_services_wait_for_their_dependencies_and_report_health() -> Non
     assert services["webhooks"]["command"][:3] == ["qbsps", "webhooks", "serve"]
     assert services["dagster-webserver"]["ports"] == ["127.0.0.1:3000:3000"]  # the UI is not public
     assert services["qbsps"]["profiles"] == ["tools"]  # the operator's command, never started by `up`
+    for name in CELERY:
+        assert services[name]["profiles"] == ["celery"] and "healthcheck" in services[name], name
+    worker = services["celery-worker"]
+    assert worker["command"][:3] == ["dagster-celery", "worker", "start"]
+    assert worker["healthcheck"]["test"] == ["CMD", "python", "/opt/qbsps/healthcheck.py", "worker"]
+    assert worker["depends_on"]["rabbitmq"] == {"condition": "service_healthy"}
+    assert worker["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 
 def test_compose_refers_only_to_files_and_volumes_that_exist() -> None:
@@ -106,7 +114,7 @@ def test_the_dockerfile_copies_what_exists_and_what_the_services_run() -> None:
     assert "COPY deploy/dagster.postgres.yaml /var/lib/qbsps/dagster/dagster.yaml" in dockerfile
     assert "DAGSTER_HOME=/var/lib/qbsps/dagster" in dockerfile
     services = _compose()["services"]
-    in_image = {"/opt/qbsps/workspace.yaml", "/opt/qbsps/healthcheck.py"}
+    in_image = {"/opt/qbsps/workspace.yaml", "/opt/qbsps/healthcheck.py", "/opt/qbsps/celery.yaml"}
     assert all(path in dockerfile for path in in_image)
     used = {part for service in services.values() for part in [*service.get("command", []),
             *service.get("healthcheck", {}).get("test", [])] if part.startswith("/opt/")}  # fmt: skip
@@ -139,8 +147,9 @@ def _units_for_this_machine(folder: Path) -> list[Path]:
     units = []
     for unit in sorted((DEPLOY / "systemd").iterdir()):
         text = unit.read_text().replace("/opt/qbsps/venv/bin", str(venv))
-        (folder / unit.name).write_text(text)
-        units.append(folder / unit.name)
+        name = unit.name.replace("@.", "@1.")  # a template is verified as one of its instances
+        (folder / name).write_text(text)
+        units.append(folder / name)
     return units
 
 
@@ -150,7 +159,7 @@ def test_the_systemd_units_verify(tmp_path: Path) -> None:
     units = _units_for_this_machine(tmp_path)
     assert {unit.name for unit in units} >= {
         "qbsps.target", "qbsps-migrate.service", "qbsps-dagster-webserver.service",
-        "qbsps-dagster-daemon.service", "qbsps-webhooks.service",
+        "qbsps-dagster-daemon.service", "qbsps-webhooks.service", "qbsps-celery-worker@1.service",
     }  # fmt: skip
     done = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", *map(str, units)],

@@ -6,14 +6,10 @@ in the ledger on PostgreSQL; every service stops on SIGTERM."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shlex
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,36 +24,11 @@ from qbsps_orchestration.sandbox.runtime import Sandbox
 from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
 from qbsps_tests.deploy.test_webhooks_tls import _event_body
 from qbsps_tests.deploy.tls import self_signed_pair
+from qbsps_tests.deploy.units import on_this_machine, unit_lines
 from qbsps_tests.services import free_ports
 from qbsps_tests.support import REPO
 
 pytestmark = pytest.mark.services
-
-UNITS = REPO / "deploy" / "systemd"
-
-
-def _lines(unit: str, key: str) -> list[str]:
-    return [
-        line.split("=", 1)[1]
-        for line in (UNITS / unit).read_text().splitlines()
-        if line.startswith(f"{key}=")
-    ]
-
-
-def _here(command: str, web_port: int, hook_port: int) -> list[str]:
-    """A unit's command line with this machine's venv, files and free ports."""
-    line = (
-        command.replace("/opt/qbsps/venv/bin/", f"{Path(sys.executable).parent}/")
-        .replace("/opt/qbsps/workspace.yaml", str(REPO / "workspace.yaml"))
-        .replace("/opt/qbsps/healthcheck.py", str(REPO / "deploy" / "healthcheck.py"))
-        .replace("-p 3000", f"-p {web_port}")
-        .replace("--port 443", f"--port {hook_port}")
-        .replace("127.0.0.1:443", f"127.0.0.1:{hook_port}")
-    )
-    if "healthcheck.py webserver" in line:
-        line += f" --url http://127.0.0.1:{web_port}/server_info"
-    return shlex.split(line)
-
 
 @pytest.fixture()
 def environment(deployment_databases: dict[str, str], tmp_path: Path) -> dict[str, str]:
@@ -83,18 +54,6 @@ def environment(deployment_databases: dict[str, str], tmp_path: Path) -> dict[st
     }
 
 
-@pytest.fixture()
-def started() -> Iterator[list[subprocess.Popen[bytes]]]:
-    processes: list[subprocess.Popen[bytes]] = []
-    yield processes
-    for proc in processes:  # only what this test started, each by its own process group
-        # The whole group, as systemd ends a control group after TimeoutStopSec: a code server
-        # finishing a run (a sensor's, here) outlives the daemon that started it.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-
-
 def test_the_units_bring_the_services_up_healthy_on_postgresql(
     environment: dict[str, str],
     started: list[subprocess.Popen[bytes]],
@@ -104,24 +63,24 @@ def test_the_units_bring_the_services_up_healthy_on_postgresql(
 ) -> None:
     env = {**os.environ, **environment, "PYTHONUNBUFFERED": "1"}
     web_port, hook_port = free_ports(2)
-    for command in _lines("qbsps-migrate.service", "ExecStart"):
-        done = subprocess.run(_here(command, web_port, hook_port), env=env, capture_output=True, text=True,
-                              timeout=180)  # fmt: skip
+    for command in unit_lines("qbsps-migrate.service", "ExecStart"):
+        line = on_this_machine(command, web_port, hook_port)
+        done = subprocess.run(line, env=env, capture_output=True, text=True, timeout=180)
         assert done.returncode == 0, f"{command}: {done.stderr}"
     # The sandbox's config names the QBO company, as `qbsps connect quickbooks` would have stored it.
     begin = time.monotonic()
     services = ("qbsps-dagster-webserver.service", "qbsps-dagster-daemon.service", "qbsps-webhooks.service")
     for unit in services:
-        (command,) = _lines(unit, "ExecStart")
+        (command,) = unit_lines(unit, "ExecStart")
         log = (tmp_path / f"{unit}.log").open("w")
-        args = _here(command, web_port, hook_port)
+        args = on_this_machine(command, web_port, hook_port)
         started.append(
             subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         )
     for unit in services:
-        (probe,) = _lines(unit, "ExecStartPost")
-        done = subprocess.run(_here(probe, web_port, hook_port), env=env, capture_output=True, text=True,
-                              timeout=240)  # fmt: skip
+        (probe,) = unit_lines(unit, "ExecStartPost")
+        line = on_this_machine(probe, web_port, hook_port)
+        done = subprocess.run(line, env=env, capture_output=True, text=True, timeout=240)
         assert done.returncode == 0, (
             f"{unit}: {done.stderr}\n{(tmp_path / f'{unit}.log').read_text()[-3000:]}"
         )
