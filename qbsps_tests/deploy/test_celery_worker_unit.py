@@ -59,9 +59,8 @@ def test_the_worker_unit_starts_a_worker_its_health_check_finds_by_name(
         assert probe.returncode == 0, probe.stderr + (tmp_path / "worker.log").read_text()
         assert f"qbsps-{instance}@" in probe.stdout and broker not in probe.stdout + probe.stderr
 
-        os.killpg(
-            worker.pid, signal.SIGTERM
-        )  # a warm shutdown of the unit's whole group, as systemd stops it
+        # A warm shutdown of the unit's whole group, as systemd stops it.
+        os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
         wait_for(lambda: not _group_alive(worker.pid), 60, "the worker's processes to end")
         once = [arg for arg in health if arg != "--wait"][: health.index("--wait")]
