@@ -156,8 +156,10 @@ def test_make_dev_stack_moves_an_order_in_and_an_invoice_out(
         )
         invoice_latency = time.monotonic() - invoiced_at
         assert uploads == {"Invoice": "accepted", "Shipment": "accepted"}
-        assert "webhook" in _invoice_change_sources(config, invoice_id)
+        # The receiver got QuickBooks' webhook for it. The inbox records whichever path reported the
+        # change first: on a busy machine the CDC poll (every POLL_SECONDS) can beat the webhook.
         assert httpx.get(f"http://127.0.0.1:{receiver}/health").json()["events_received"] >= 1
+        assert _invoice_change_sources(config, invoice_id) in ({"webhook"}, {"cdc"})
 
         counts, failures = _ticks(home / "dagster")
         assert failures == []
