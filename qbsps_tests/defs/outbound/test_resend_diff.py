@@ -1,5 +1,6 @@
-"""A changed invoice's partition shows, field by field, what changed against the 810 sent before:
-on the observation of the held run, and on the materialization of the re-send."""
+"""A changed document's partition shows, field by field, what changed against the version sent
+before: an 810/856 on the observation of the held run and on the materialization of the re-send,
+an updated 855 on its materialization."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from qbsps_orchestration.defs.outbound.partitions import qbo_invoices
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_tests.sandboxed import SandboxedConnector
 
-from ..inbound.helpers import order
+from ..inbound.helpers import ACK_KEY, latest_metadata, launch, order, tick
 
 INVOICES, SHIP_NOTICES = dg.AssetKey("sps_invoices"), dg.AssetKey("sps_ship_notices")
 QTY = "LineItem[BuyerPartNumber=SPSBuyerItem1].InvoiceLine.InvoiceQty"  # the order numbers no line
@@ -73,3 +74,28 @@ def test_a_held_and_then_resent_invoice_carries_its_diff_in_the_partition_metada
     shipped = _rows(ship_notice.metadata)
     assert shipped[f"{carton}.ItemLevel[LineSequenceNumber=1].ShipmentLine.ShipQty"] == ("4", "3")
     assert shipped["Header.QuantityTotals[QuantityTotalsQualifier=SQT].Quantity"] == ("4", "3")
+
+
+def test_an_updated_855_carries_its_diff_against_the_one_sent(
+    instance: dg.DagsterInstance, inbound: SandboxedConnector
+) -> None:
+    c = inbound
+    c.box.sps.put_file(c.orders_folder + "PO-D2.json", order("PO-D2"))
+    [request] = tick(instance, c, None).run_requests
+    assert launch(instance, request).success  # fetched, in QBO, acknowledged once
+    assert "diff" not in latest_metadata(instance, ACK_KEY, "PO-D2.json")
+
+    [po] = c.purchase_orders()  # the bookkeeper: 2 of the 4
+    line = po["Line"][0]
+    detail = {**line["ItemBasedExpenseLineDetail"], "Qty": 2}
+    change = {"Line": [{**line, "Amount": Decimal("40.00"), "ItemBasedExpenseLineDetail": detail}]}
+    c.qbo().sparse_update("PurchaseOrder", po["Id"], change, request_id="bk-d2")
+    job = defs().resolve_job_def("order_acks_job")
+    assert job.execute_in_process(instance=instance, partition_key="PO-D2.json").success
+
+    metadata = latest_metadata(instance, ACK_KEY, "PO-D2.json")
+    rows = {r.data["field"]: (r.data["before"], r.data["after"]) for r in metadata["diff"].records}
+    status = "LineItem[BuyerPartNumber=SPSBuyerItem1].LineItemAcknowledgement[1]"
+    assert rows[f"{status}.ItemScheduleQty"] == ("4", "2")
+    assert rows["Header.OrderHeader.TsetPurposeCode"] == ("00", "05")
+    assert metadata["diff_count"] == len(rows)
