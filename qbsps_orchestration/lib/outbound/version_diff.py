@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..documents.diff import FieldChange, document_diff
-from ..ledger import Disposition, Ledger, VersionRecord
+from ..ledger import Direction, Disposition, Ledger, VersionRecord
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,17 @@ def diff_against_sent(ledger: Ledger, document_id: int, version_id: int) -> Vers
     if before is None or after is None:
         return None
     return diff_versions(before, after)
+
+
+def diff_against_hash(
+    ledger: Ledger, doc_type: str, trading_partner_id: str, content_hash: str, version_id: int
+) -> VersionDiff | None:
+    """A document that follows another under a new number (a changed item registry gets a new
+    DocumentId): what changed against the one sent with ``content_hash``; None if not found."""
+    for doc in ledger.recent_documents(Direction.OUTBOUND, doc_type, limit=200):
+        if doc.trading_partner_id != trading_partner_id or doc.current_version_id in (None, version_id):
+            continue
+        before = ledger.version(doc.current_version_id or 0)
+        if before.content_hash == content_hash:
+            return diff_versions(before, ledger.version(version_id))
+    return None

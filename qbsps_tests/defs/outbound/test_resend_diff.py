@@ -11,10 +11,12 @@ import dagster as dg
 from qbsps_orchestration.dagster_support.names import TAG_RESEND
 from qbsps_orchestration.definitions import defs
 from qbsps_orchestration.defs.outbound.partitions import qbo_invoices
+from qbsps_orchestration.defs.reference.assets import qbo_reference_cdc_schedule
+from qbsps_orchestration.defs.reference.registries import SPS_ITEM_REGISTRIES
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_tests.sandboxed import SandboxedConnector
 
-from ..inbound.helpers import ACK_KEY, latest_metadata, launch, order, tick
+from ..inbound.helpers import ACK_KEY, latest_metadata, launch, order, resources, tick
 
 INVOICES, SHIP_NOTICES = dg.AssetKey("sps_invoices"), dg.AssetKey("sps_ship_notices")
 QTY = "LineItem[BuyerPartNumber=SPSBuyerItem1].InvoiceLine.InvoiceQty"  # the order numbers no line
@@ -99,3 +101,28 @@ def test_an_updated_855_carries_its_diff_against_the_one_sent(
     assert rows[f"{status}.ItemScheduleQty"] == ("4", "2")
     assert rows["Header.OrderHeader.TsetPurposeCode"] == ("00", "05")
     assert metadata["diff_count"] == len(rows)
+
+
+def test_a_changed_catalog_carries_its_diff_against_the_catalog_sent(
+    instance: dg.DagsterInstance, inbound: SandboxedConnector
+) -> None:
+    c = inbound
+    with dg.build_schedule_context(instance=instance, resources=resources(c)) as context:
+        request = qbo_reference_cdc_schedule(context)
+    assert isinstance(request, dg.RunRequest)
+    refresh = defs().resolve_job_def("qbo_reference_job")
+    assert refresh.execute_in_process(
+        instance=instance, tags=request.tags, asset_selection=request.asset_selection
+    ).success  # the first catalog of each partner
+    assert "diff" not in latest_metadata(instance, SPS_ITEM_REGISTRIES, "SPSALLTESTID")
+
+    item = c.box.qbo.find("Item", Name="HD-20 Sample Item 1")[0]
+    c.qbo().sparse_update("Item", item["Id"], {"UnitPrice": "24.50"}, request_id="new-price")
+    job = defs().resolve_job_def("item_registries_job")
+    assert job.execute_in_process(
+        instance=instance, partition_key="SPSALLTESTID", asset_selection=[SPS_ITEM_REGISTRIES]
+    ).success
+    metadata = latest_metadata(instance, SPS_ITEM_REGISTRIES, "SPSALLTESTID")
+    rows = [(r.data["field"], r.data["before"], r.data["after"]) for r in metadata["diff"].records]
+    prices = [row for row in rows if row[0].endswith("InventoryLine.PurchasePrice")]
+    assert [(before, after) for _, before, after in prices] == [("20.0", "24.5")], rows
