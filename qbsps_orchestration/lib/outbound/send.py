@@ -147,8 +147,8 @@ def _send(
     if action is Action.HOLD:
         if not resend:
             reason = (
-                f"{document.file_name}: changed after it was sent; held for an operator "
-                "(replay with resend to send the new content)"
+                f"{document.file_name}: changed after it was sent; held for an operator (what "
+                f"changed: qbsps diff {outcome.document_id}; replay with resend to send the new content)"
             )
             return SendResult(outcome="held", problems=(reason,), **base)
         outcome = ledger.accept_conflict(outcome.version_id, actor=ledger.context.actor)

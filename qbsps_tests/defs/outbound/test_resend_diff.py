@@ -23,10 +23,14 @@ QTY = "LineItem[BuyerPartNumber=SPSBuyerItem1].InvoiceLine.InvoiceQty"  # the or
 
 
 def _run(instance: dg.DagsterInstance, key: str, tags: dict[str, str] | None = None) -> bool:
+    return _execute(instance, key, tags).success
+
+
+def _execute(
+    instance: dg.DagsterInstance, key: str, tags: dict[str, str] | None = None
+) -> dg.ExecuteInProcessResult:
     job = defs().resolve_job_def("outbound_documents_job")
-    return job.execute_in_process(
-        instance=instance, partition_key=key, tags=tags or {}, raise_on_error=False
-    ).success
+    return job.execute_in_process(instance=instance, partition_key=key, tags=tags or {}, raise_on_error=False)
 
 
 def _events(instance: dg.DagsterInstance, asset: dg.AssetKey, key: str, *, observed: bool) -> list:
@@ -58,7 +62,10 @@ def test_a_held_and_then_resent_invoice_carries_its_diff_in_the_partition_metada
     detail = {**line["SalesItemLineDetail"], "Qty": Decimal("3")}
     changed = {**line, "SalesItemLineDetail": detail, "Amount": Decimal("60.00")}
     c.qbo().sparse_update("Invoice", invoice["Id"], {"Line": [changed, *rest]}, request_id="inv-d1-qty")
-    assert not _run(instance, key)  # held: changed after it was sent
+    held_run = _execute(instance, key)  # held: changed after it was sent
+    [failure] = [e for e in held_run.all_events if e.is_step_failure]
+    reasons = failure.step_failure_data.user_failure_data.metadata["reasons"].value
+    assert not held_run.success and "what changed: qbsps diff " in reasons  # where to look
     [held] = [e for e in _events(instance, INVOICES, key, observed=True) if "diff" in e.metadata]
     assert held.metadata["outcome"].value == "held"
     rows = _rows(held.metadata)
