@@ -85,8 +85,8 @@ def diff(config_path: Path | None, document: str, version_ids: tuple[int, ...], 
     except ValueError as exc:
         raise click.ClickException(f"{name}: a version is not a readable RSX document: {exc}") from None
     click.echo(f"{record.direction.value} {name}")
-    for label, version in zip(("before", "after "), pair, strict=True):
-        click.echo(f"  {label}: {_described(version, sent_at)}")
+    for label, version in zip(("before:", "after:"), pair, strict=True):
+        click.echo(f"  {label:<8}{_described(version, sent_at)}")
     if not result.changes:
         click.echo("no field changed")
         return

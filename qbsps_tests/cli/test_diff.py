@@ -64,7 +64,7 @@ def test_diff_lists_the_fields_of_a_held_invoice_that_changed(
     assert head == f"outbound Invoice SPSALLTESTID/INV-8101 (document {document.id})"
     assert f"before: version {sent.id}, recorded " in versions and ": sent\n" in versions
     assert (
-        f"after : version {conflict.id}, recorded " in versions
+        f"after:  version {conflict.id}, recorded " in versions
         and "held: changed after it was sent" in versions
     )
     # Exactly what the bookkeeper changed (quantity 5 -> 4 and price 20 -> 18.50 on line 1) and
