@@ -6,6 +6,7 @@ import click
 
 from .connect import connect
 from .dev import dev
+from .diff import diff
 from .doctor import db, doctor
 from .init import init
 from .items import items
@@ -37,6 +38,7 @@ for command in (
     connect,
     db,
     dev,
+    diff,
     doctor,
     init,
     items,

@@ -7,8 +7,10 @@ import dataclasses
 import dagster as dg
 import pandas as pd
 
+from ..lib.documents.diff import change_rows
 from ..lib.documents.order_ack.ack_changes import LineChange
 from ..lib.outbound.send import SendResult
+from ..lib.outbound.version_diff import VersionDiff
 from .lineage import qbo_version
 
 
@@ -32,6 +34,36 @@ def sent_metadata(results: list[SendResult]) -> dict[str, dg.MetadataValue]:
             joined([qbo_version(r.built_from) if r.built_from else None for r in results])
         ),
         **_changes([c for r in results for c in r.changes]),
+        **diff_metadata([r.diff for r in results if r.diff is not None]),
+    }
+
+
+DIFF_ROWS = 50  # a partition page shows the first changes; `qbsps diff` shows them all
+
+
+def diff_metadata(diffs: list[VersionDiff]) -> dict[str, dg.MetadataValue]:
+    """Field by field, what a held or re-sent document changes against the version sent before."""
+    if not diffs:
+        return {}
+    many = len(diffs) > 1
+    rows = [
+        ({"document": f"{d.after.document_id}"} if many else {}) | row
+        for d in diffs
+        for row in change_rows(d.changes)
+    ]
+    against = "; ".join(
+        f"version {d.after.id} against version {d.before.id} (sent), document {d.after.document_id}: "
+        f"qbsps diff {d.after.document_id} --version {d.before.id} --version {d.after.id}"
+        for d in diffs
+    )
+    columns = (
+        ["document", "field", "change", "before", "after"] if many else ["field", "change", "before", "after"]
+    )
+    frame = pd.DataFrame(rows[:DIFF_ROWS], columns=columns, dtype="object")
+    return {
+        "diff_against": dg.MetadataValue.text(against),
+        "diff_count": dg.MetadataValue.int(len(rows)),
+        "diff": table_metadata(frame),
     }
 
 

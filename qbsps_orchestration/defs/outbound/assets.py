@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from ...dagster_support.batch_failure import batch_failure
-from ...dagster_support.document_metadata import sent_metadata
+from ...dagster_support.document_metadata import diff_metadata, sent_metadata
 from ...dagster_support.lineage import Upstream, document_tags, latest, observe, qbo_version, recorded
 from ...dagster_support.names import QBO_API, SPS_API, TAG_RESEND, pool_for
 from ...lib.documents.schemas import RsxSchemas
@@ -109,6 +109,11 @@ def _materializations(
 ) -> Generator[dg.AssetMaterialization | dg.AssetObservation, None, None]:
     """One invoice's documents that went out (or were already out), each with its lineage."""
     key = outcome.key
+    for asset, held in ((SPS_INVOICES, outcome.invoice), (SPS_SHIP_NOTICES, outcome.ship_notice)):
+        if held is not None and held.outcome == "held" and held.diff is not None:
+            # Held for a person: its partition shows what changed since the version sent.
+            metadata = {"outcome": dg.MetadataValue.text("held"), **diff_metadata([held.diff])}
+            yield dg.AssetObservation(asset, partition=key, metadata=metadata)
     sent = [r for r in (outcome.invoice, outcome.ship_notice) if r is not None and not r.failed]
     source = next((r.built_from for r in sent if r.built_from is not None), None)
     invoice: Upstream | None = None

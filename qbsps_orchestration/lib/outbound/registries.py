@@ -9,6 +9,7 @@ as changes (001) and removed ones as deletions (002) rather than additions (003)
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from datetime import date
@@ -23,6 +24,7 @@ from ..qbo import QboClient
 from ..reference.profiles import with_profile
 from ..sps import SpsClient
 from .send import SendResult, send_document
+from .version_diff import diff_against_hash
 
 ALL_ITEMS = "SELECT * FROM Item WHERE Active IN (true, false)"
 
@@ -84,10 +86,24 @@ def _send(
         )
     result = send_document(config, ledger, sps, document, qbo_entity="Item", qbo_id="*")
     if result.outcome in ("sent", "resent"):
+        result = _with_diff(ledger, result, last.get("content_hash"))
         listed = sorted(listed_items(document.content(), source=document.file_name))
         sent = {"listed": listed, "signature": signature, "content_hash": result.content_hash}
         ledger.set_cursor(cursor, json.dumps(sent))
     return result
+
+
+def _with_diff(ledger: Ledger, result: SendResult, sent_hash: str | None) -> SendResult:
+    """A changed registry is a new document (a new DocumentId): its diff is against the last one sent."""
+    if result.diff is not None or not sent_hash or result.version_id is None:
+        return result
+    try:
+        diff = diff_against_hash(
+            ledger, result.doc_type, result.trading_partner_id, sent_hash, result.version_id
+        )
+    except ValueError:  # a stored registry that is no RSX: the send stands, only the diff is missing
+        return result
+    return dataclasses.replace(result, diff=diff) if diff is not None else result
 
 
 def _signature(data: dict) -> str:

@@ -13,6 +13,7 @@ path in `in/`, then the history) and what landed is adopted; what SPS does not s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +27,7 @@ from ..ledger import Action, EarlierIntentError, IntentOutcome, IntentRecord, Le
 from ..sps import SpsClient, SpsError, UploadUnconfirmedError
 from ..transient import is_transient
 from .landing import Landing, find_landing
+from .version_diff import VersionDiff, diff_against_sent
 
 RETRYING = "will retry"  # a transient failure: owed still, driven on by the next sync or tick
 
@@ -61,6 +63,7 @@ class SendResult:
     changes: tuple[LineChange, ...] = ()  # an updated 855: what changed against the one sent before
     content_hash: str = ""  # sha256 of the exact bytes uploaded (or, unchanged, sent before)
     built_from: QboVersion | None = None
+    diff: VersionDiff | None = None  # new content of a document sent before: what changed since
 
     @property
     def failed(self) -> bool:
@@ -85,6 +88,31 @@ def send_document(
     resend: bool = False,
 ) -> SendResult:
     """``qbo_sync_token``: the version of the QBO document it was built from, when it is one."""
+    result = _send(config, ledger, sps, document, qbo_entity, qbo_id, qbo_sync_token, resend)
+    return _with_diff(ledger, result)
+
+
+def _with_diff(ledger: Ledger, result: SendResult) -> SendResult:
+    """A held or (re-)sent version of a document sent before carries what changed since."""
+    if result.outcome not in ("sent", "resent", "held") or not (result.document_id and result.version_id):
+        return result
+    try:
+        diff = diff_against_sent(ledger, result.document_id, result.version_id)
+    except ValueError:  # a stored version that is no RSX: the send stands, only the diff is missing
+        return result
+    return dataclasses.replace(result, diff=diff) if diff is not None else result
+
+
+def _send(
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient,
+    document: OutboundDocument,
+    qbo_entity: str,
+    qbo_id: str,
+    qbo_sync_token: str | None,
+    resend: bool,
+) -> SendResult:
     if not document.validated:
         raise ValueError(f"{document.file_name}: validate the document before sending it")
     content = document.content()
@@ -119,8 +147,8 @@ def send_document(
     if action is Action.HOLD:
         if not resend:
             reason = (
-                f"{document.file_name}: changed after it was sent; held for an operator "
-                "(replay with resend to send the new content)"
+                f"{document.file_name}: changed after it was sent; held for an operator (what "
+                f"changed: qbsps diff {outcome.document_id}; replay with resend to send the new content)"
             )
             return SendResult(outcome="held", problems=(reason,), **base)
         outcome = ledger.accept_conflict(outcome.version_id, actor=ledger.context.actor)
