@@ -10,6 +10,7 @@ from .delivery import Delivery, deliver_unsent, evaluate
 from .notifier import Notifier, NotifyError
 from .redact import Redactor
 from .smtp import SmtpNotifier
+from .watch import Watch, alert_run_failure, run_failure_alert, watch
 from .webhook import WebhookNotifier
 
 
@@ -34,8 +35,12 @@ __all__ = [
     "NotifyError",
     "Redactor",
     "SmtpNotifier",
+    "Watch",
     "WebhookNotifier",
+    "alert_run_failure",
     "deliver_unsent",
     "evaluate",
     "notifiers_from",
+    "run_failure_alert",
+    "watch",
 ]

@@ -46,6 +46,8 @@ def evaluate(
 
 def deliver_unsent(ledger: Ledger, notifiers: Sequence[Notifier], now: datetime) -> Delivery:
     delivery = Delivery()
+    if not notifiers:  # nowhere to send: everything stays unsent
+        return delivery
     for stored in ledger.alerts.claim_unsent(now):
         alert = Alert(AlertKind(stored.kind), stored.dedup_key.partition(":")[2], stored.subject, stored.body)
         delivered, errors = set(stored.delivered_to), []
