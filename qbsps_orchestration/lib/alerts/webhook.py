@@ -26,6 +26,28 @@ from .notifier import NotifyError
 log = logging.getLogger(__name__)
 
 
+class _HideSecretPaths(logging.Filter):
+    """urllib3 logs each request's path at DEBUG; a webhook's path is its secret."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.paths:
+            text = record.getMessage()
+            hidden = text
+            for path in self.paths:
+                hidden = hidden.replace(path, "/[redacted]")
+            if hidden != text:
+                record.msg, record.args = hidden, ()
+        return True
+
+
+_HIDDEN = _HideSecretPaths()
+logging.getLogger("urllib3.connectionpool").addFilter(_HIDDEN)
+
+
 class _TryAgain(Exception):
     """A 429/5xx answer or no answer: worth another attempt. Its message is safe."""
 
@@ -55,6 +77,9 @@ class WebhookNotifier:
         except CredentialError as exc:
             raise NotifyError(f"webhook not called: {exc}") from None
         parts = urlsplit(url)
+        if len(parts.path) > 1 or parts.query:
+            _HIDDEN.paths.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+            _HIDDEN.paths.add(parts.path)
         where = f"{parts.scheme}://{parts.hostname}" if parts.hostname else "the webhook"
         with ApiSession(self._settings.timeout_seconds) as http:
 
