@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..config import QbspsConfig
 from ..connections import load_qbo_connection
 from ..doctor.quickbooks import RECONNECT, days_left
 from ..ledger import Direction, DocumentRecord, DocumentState, Ledger
@@ -23,10 +22,13 @@ def stuck_document_alerts(ledger: Ledger, now: datetime, stuck_after: timedelta)
     `stuck_after`: oldest first, one alert each up to MAX_DOCUMENT_ALERTS, then one for the rest."""
     cutoff = now - stuck_after
     stuck: list[tuple[datetime, Alert]] = []
-    for record in ledger.failed_documents(limit=_SCAN):
+    for record in ledger.failed_documents(limit=_SCAN):  # they wait for a person
         if record.updated_at <= cutoff:
             stuck.append((record.updated_at, _document_alert(record, record.updated_at, now, None)))
+    failed = {alert.key for _, alert in stuck}
     for owed in ledger.unfinished_documents(limit=_SCAN):
+        if str(owed.id) in failed:  # failed with its write's intent still open: alerted once
+            continue
         record = ledger.document(owed.id)
         # Owed since its current version arrived (retries change the row, not this time).
         since = ledger.version(record.current_version_id).received_at if record.current_version_id else None
@@ -95,11 +97,12 @@ def reconnect_alerts(ledger: Ledger) -> list[Alert]:
     ]
 
 
-def credential_alerts(ledger: Ledger, config: QbspsConfig, now: datetime, warning_days: int) -> list[Alert]:
+def credential_alerts(ledger: Ledger, realm_id: str | None, now: datetime, warning_days: int) -> list[Alert]:
     """The QBO refresh token within `warning_days` of its end: the 100-day rolling limit (what
-    Intuit last said, `x_refresh_token_expires_in`) and five years from the consent."""
+    Intuit last said, `x_refresh_token_expires_in`) and five years from the consent. `realm_id`:
+    the config's, else the stored connection's."""
     connection = load_qbo_connection(ledger)
-    realm = config.qbo.realm_id or (connection.realm_id if connection else None)
+    realm = realm_id or (connection.realm_id if connection else None)
     if realm is None:
         return []
     vault = LedgerTokenVault(ledger, realm, None)

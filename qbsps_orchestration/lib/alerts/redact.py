@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from ..config import CredentialError, QbspsConfig
 
@@ -24,7 +25,13 @@ class Redactor:
     """Replaces each known secret value and anything shaped like a credential with [redacted]."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        found = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
+        found = set()
+        for secret in secrets:
+            found.add(secret)
+            path = urlsplit(secret).path if "://" in secret else ""
+            if len(path) > 1:  # a webhook URL: its path alone is as secret
+                found.add(path)
+        found = {s for s in found if s and len(s) >= MIN_SECRET_LENGTH}
         self._secrets = sorted(found, key=len, reverse=True)  # longest first: no partial leftovers
 
     @classmethod

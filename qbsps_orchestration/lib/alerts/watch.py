@@ -40,7 +40,7 @@ def watch(ledger: Ledger, config: QbspsConfig, notifiers: Sequence[Notifier], no
         ),
         AlertKind.RECONNECT_NEEDED: lambda: reconnect_alerts(ledger),
         AlertKind.CREDENTIAL_EXPIRING: lambda: credential_alerts(
-            ledger, config, now, settings.token_warning_days
+            ledger, config.qbo.realm_id, now, settings.token_warning_days
         ),
     }
     current: list[Alert] = []
