@@ -14,12 +14,17 @@ NOT_CONFIGURED = "alerts are not configured (add an alerts: section with smtp or
 
 
 def failure_reason(context: dg.RunFailureSensorContext) -> str:
-    """The run's failure message and each failed step's error message (no stack traces)."""
+    """The run's failure message, and each failed step's error with the text it attached (a batch
+    failure's per-document reasons, dagster_support/batch_failure.py); no stack traces."""
     parts = [context.failure_event.message or ""]
     for event in context.get_step_failure_events():
-        error = getattr(event.event_specific_data, "error", None)
-        message = error.message.strip() if error is not None else (event.message or "")
-        parts.append(f"step {event.step_key}: {message}")
+        data = event.step_failure_data
+        error = data.error if data is not None else None
+        parts.append(f"step {event.step_key}: {error.message.strip() if error else event.message or ''}")
+        metadata = data.user_failure_data.metadata if data is not None and data.user_failure_data else {}
+        for value in metadata.values():
+            if isinstance(value, dg.MarkdownMetadataValue | dg.TextMetadataValue):
+                parts.append(str(value.value))
     return "\n".join(part for part in parts if part)
 
 
