@@ -19,6 +19,7 @@ from .redact import Redactor
 log = logging.getLogger(__name__)
 MAX_REASON_CHARS = 2000  # a stack of step errors can be long; the run's page has all of it
 PARTITION_TAG = "dagster/partition"
+KEEP_SENT = timedelta(days=30)  # sent run-failure and cleared alerts are kept this long, then dropped
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def watch(ledger: Ledger, config: QbspsConfig, notifiers: Sequence[Notifier], no
     for problem in problems:
         log.warning(problem)
     delivery = evaluate(ledger, notifiers, current, now, kinds=checked, redact=redact)
+    ledger.alerts.forget([AlertKind.RUN_FAILURE.value], now - KEEP_SENT)
     return Watch(delivery, tuple(checked), tuple(problems))
 
 

@@ -120,3 +120,16 @@ def test_no_secret_reaches_alert_text_the_ledger_or_errors(
     for text in seen:
         assert SMTP_PASSWORD not in text and "pg-secret-77" not in text and WEBHOOK_SECRET_PATH not in text
     assert "[redacted]" in smtp.mails[0].body
+
+
+def test_old_sent_run_failures_and_old_cleared_alerts_are_forgotten(
+    ledger: Ledger, smtp: SmtpInbox, webhook: WebhookInbox
+) -> None:
+    channels = _channels(smtp, webhook)
+    run = Alert(AlertKind.RUN_FAILURE, "run-3", "job failed", "Reason: boom")
+    other = Alert(AlertKind.STUCK_DOCUMENT, "13", "Order PO-13 stuck: failed", "...")
+    evaluate(ledger, channels, [run, STUCK, other], NOW, kinds=[AlertKind.STUCK_DOCUMENT])
+    evaluate(ledger, channels, [other], NOW + timedelta(days=1), kinds=[AlertKind.STUCK_DOCUMENT])
+    assert ledger.alerts.forget([AlertKind.RUN_FAILURE.value], NOW) == 0  # nothing older than NOW
+    assert ledger.alerts.forget([AlertKind.RUN_FAILURE.value], NOW + timedelta(days=2)) == 2
+    assert [a.dedup_key for a in ledger.alerts.stored(include_cleared=True)] == ["stuck_document:13"]

@@ -35,6 +35,10 @@ class AlertLedger:
         """`complete`: every channel has it now (else it stays unsent and is tried next time)."""
         self._store.write_retrying(lambda s: rows.record_delivery(s, key, delivered_to, error, complete, now))
 
+    def forget(self, events: Collection[str], before: datetime) -> int:
+        """Delete alerts cleared before `before` and sent alerts of `events` older than it."""
+        return self._store.write_retrying(lambda s: rows.forget(s, events, before))
+
     def stored(self, include_cleared: bool = False) -> list[StoredAlert]:
         with self._store.read() as session:
             return rows.stored_alerts(session, include_cleared)

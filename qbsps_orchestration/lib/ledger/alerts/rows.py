@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Index, Integer, String, Text, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, and_, delete, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..storage.models import Base
@@ -149,6 +149,20 @@ def record_delivery(
             claimed_until=None,
         )
     )
+
+
+def forget(session: Session, events: Collection[str], before: datetime) -> int:
+    """Drop what can no longer matter: alerts cleared before `before`, and event alerts (of
+    `events`, e.g. run failures, which never clear) sent before it."""
+    result = session.execute(
+        delete(AlertRow).where(
+            or_(
+                AlertRow.cleared_at < before,
+                and_(AlertRow.kind.in_(list(events)), AlertRow.sent_at < before),
+            )
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def stored_alerts(session: Session, include_cleared: bool) -> list[StoredAlert]:
