@@ -10,6 +10,7 @@ from ...lib.alerts import alert_run_failure, notifiers_from, run_failure_alert, 
 from ...resources import LedgerResource, QbspsConfigResource
 
 CONDITIONS_INTERVAL_SECONDS = 300
+_STEP_WRAPPER = "DagsterExecutionStepExecutionError"  # "Error occurred while executing op ...": noise
 NOT_CONFIGURED = "alerts are not configured (add an alerts: section with smtp or webhook to the config)"
 
 
@@ -19,8 +20,12 @@ def failure_reason(context: dg.RunFailureSensorContext) -> str:
     parts = [context.failure_event.message or ""]
     for event in context.get_step_failure_events():
         data = event.step_failure_data
-        error = data.error if data is not None else None
-        parts.append(f"step {event.step_key}: {error.message.strip() if error else event.message or ''}")
+        error, messages = (data.error if data is not None else None), []
+        while error is not None:  # an op's exception arrives wrapped: its cause says what happened
+            if not (error.cause is not None and error.cls_name == _STEP_WRAPPER):
+                messages.append(error.message.strip())
+            error = error.cause
+        parts.append(f"step {event.step_key}: {' '.join(messages) or event.message or ''}")
         metadata = data.user_failure_data.metadata if data is not None and data.user_failure_data else {}
         for value in metadata.values():
             if isinstance(value, dg.MarkdownMetadataValue | dg.TextMetadataValue):

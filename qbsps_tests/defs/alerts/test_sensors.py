@@ -142,3 +142,31 @@ def test_without_an_alerts_section_both_sensors_skip(
     assert isinstance(skipped, dg.SkipReason) and "alerts are not configured" in (skipped.skip_message or "")
     assert "alerts are not configured" in (_conditions(instance, c).skip_message or "")
     assert c.ledger.alerts.stored() == []
+
+
+@dg.op
+def _leaky_op() -> None:
+    raise RuntimeError(f"login refused for {SMTP_PASSWORD} via postgresql://qbsps:pg-pass-31@db/ledger")
+
+
+@dg.job
+def leaky_job() -> None:
+    _leaky_op()
+
+
+def test_a_failure_reason_quoting_a_secret_is_redacted(
+    instance: dg.DagsterInstance, inbound: SandboxedConnector, channels: tuple[SmtpInbox, WebhookInbox]
+) -> None:
+    smtp, webhook = channels
+    _configure_alerts(inbound, smtp, webhook)
+    run = leaky_job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not run.success
+    assert _failure_sensor(instance, inbound, run.run_id) is None
+    [mail] = smtp.mails
+    assert (
+        "step _leaky_op: RuntimeError: login refused for [redacted] via postgresql://[redacted]@db"
+        in mail.body
+    )
+    [stored] = inbound.ledger.alerts.stored()
+    for text in (mail.body, webhook.texts[0], stored.body):
+        assert SMTP_PASSWORD not in text and "pg-pass-31" not in text
