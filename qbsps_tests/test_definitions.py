@@ -62,10 +62,12 @@ SNAPSHOT = {
         "qbo_reference_job",
     ],
     "sensors": [
+        "alert_conditions_sensor",
         "partition_retention_sensor",
         "qbo_cdc_sensor",
         "qbo_order_change_sensor",
         "qbo_webhook_sensor",
+        "run_failure_alert_sensor",
         "sps_purchase_order_sensor",
     ],
     "schedules": [

@@ -33,6 +33,7 @@ def company_at_load() -> str | None:
 def pool_for(*apis: str) -> str:
     return api_pool(set(apis), company_at_load())
 
+
 GROUP_INBOUND = "sps_inbound"
 TAG_PREFIX = "qbsps/"
 TAG_TRIGGER = f"{TAG_PREFIX}trigger"

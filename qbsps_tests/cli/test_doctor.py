@@ -127,9 +127,9 @@ def test_an_unmigrated_ledger_then_db_upgrade_fixes_it(world: DoctorWorld) -> No
 
     upgraded = world.cli("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "upgraded from an empty database to revision 0007_request_claims" in upgraded.stdout
+    assert "upgraded from an empty database to revision 0008_alerts" in upgraded.stdout
     again = world.cli("db", "upgrade")
-    assert again.returncode == 0 and "already at revision 0007_request_claims" in again.stdout
+    assert again.returncode == 0 and "already at revision 0008_alerts" in again.stdout
     assert world.cli("doctor").returncode == 0
 
 

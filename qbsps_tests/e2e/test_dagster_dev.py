@@ -74,6 +74,8 @@ def test_dagster_dev_shows_assets_sensor_and_document_partitions(
                 "qbo_cdc_sensor",
                 "qbo_order_change_sensor",
                 "partition_retention_sensor",
+                "run_failure_alert_sensor",
+                "alert_conditions_sensor",
             )
         }
         assert {"sps_order_acks", "sps_invoices", "sps_ship_notices", "qbo_invoice_changes"} <= set(

@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 
 from ..items import ItemCrossReference, ItemRow
 from ..values import HttpUrl, IdText, PartNumber, QboRef, Text
+from .alerts import AlertSettings
 from .credentials import CredentialSource
 from .errors import UnknownTradingPartnerError
 
@@ -195,6 +196,7 @@ class QbspsConfig(_Strict):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    alerts: AlertSettings | None = None  # absent: no alerts are sent
     accounts: AccountMappings
     trading_partners: list[TradingPartner] = Field(min_length=1)
     items: list[ItemRow] = Field(default_factory=list)
@@ -242,6 +244,8 @@ class QbspsConfig(_Strict):
                 value = getattr(section, field_name)
                 if isinstance(value, CredentialSource):
                     yield f"{section_name}.{field_name}", value
+        if self.alerts is not None:
+            yield from self.alerts.credential_sources()
 
     @property
     def item_crossref(self) -> ItemCrossReference:

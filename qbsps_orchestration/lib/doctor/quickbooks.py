@@ -50,11 +50,16 @@ def check_refresh_token_days(tokens: QboTokens, now: datetime) -> CheckResult:
             "QBO did not say when the refresh token expires",
             f"if syncs start failing with invalid_grant, reconnect: {RECONNECT}",
         )
-    days = math.floor((expires - now).total_seconds() / 86_400)
+    days = days_left(expires, now)
     detail = f"{days} days left (expires {expires.date().isoformat()})"
     if days < WARN_DAYS:
         return warned(REFRESH_TOKEN_DAYS, detail, f"reconnect the company before then: {RECONNECT}")
     return passed(REFRESH_TOKEN_DAYS, detail)
+
+
+def days_left(expires: datetime, now: datetime) -> int:
+    """Whole days until `expires` (negative once past): what doctor and the alerts report."""
+    return math.floor((expires - now).total_seconds() / 86_400)
 
 
 def qbo_failure(name: str, exc: Exception) -> CheckResult:

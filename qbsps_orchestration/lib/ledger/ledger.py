@@ -9,6 +9,7 @@ from datetime import datetime
 from ..changes import ChangeEvent
 from ..secrets import SecretCipher
 from . import completion, documents, intents, lifecycle, queries, received_files, retention
+from .alerts.facade import AlertLedger
 from .audit import AuditContext, trail
 from .credentials.facade import CredentialLedger
 from .dedup import pending_action
@@ -30,8 +31,8 @@ _NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})
 class Ledger:
     """The sync ledger. `url`: SQLAlchemy URL (default: $QBSPS_LEDGER_URL or `.qbsps/ledger.sqlite`);
     PostgreSQL as `postgresql+psycopg2://user@host/db`. Documents, intents, the change inbox and
-    cursors are its own methods; its parts `credentials`, `reference`, `reports` and
-    `request_budgets` share its engine (and its audit context)."""
+    cursors are its own methods; its parts `credentials`, `reference`, `reports`,
+    `request_budgets` and `alerts` share its engine (and its audit context)."""
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class Ledger:
         self.reference = ReferenceLedger(self._store, self.context)
         self.reports = LedgerReports(self._store)  # read-only views for operators' tables
         self.request_budgets = RequestBudgets(self._store)  # API call budgets shared by all processes
+        self.alerts = AlertLedger(self._store)  # each alert sent once until its cause clears
 
     def __repr__(self) -> str:  # the URL may carry a password
         return f"Ledger(dialect={self._store.dialect!r}, actor={self.context.actor!r})"

@@ -25,7 +25,7 @@ def test_a_good_setup_passes_every_check_in_order(world: DoctorWorld) -> None:
         (name, Status.PASS) for name in GOOD_SETUP_CHECKS
     ]
     assert all_passed(list(results.values()))
-    assert results["ledger"].detail.endswith("at revision 0007_request_claims (latest)")
+    assert results["ledger"].detail.endswith("at revision 0008_alerts (latest)")
     assert results["encryption key"].detail.endswith("(mode 0600)")
     partner = results["partner SPSALLTESTID"].detail
     assert "'SPS All Test Retail'" in partner and "3 item row(s) map to active QBO Items" in partner

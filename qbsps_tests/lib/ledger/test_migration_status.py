@@ -15,7 +15,7 @@ from qbsps_orchestration.lib.ledger.storage.store import MIGRATIONS_DIR
 from qbsps_orchestration.lib.secrets import SecretCipher
 from qbsps_tests.lib.doctor.doctor_world import closed_port
 
-HEAD = "0007_request_claims"
+HEAD = "0008_alerts"
 
 
 def _migrate_to(url: str, revision: str) -> None:

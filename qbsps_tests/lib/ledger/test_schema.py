@@ -27,6 +27,7 @@ TABLES = {
     "reference_entities",
     "item_links",
     "request_claims",
+    "alerts",
 }
 
 
@@ -40,7 +41,7 @@ def test_migrate_from_empty_then_again_is_a_no_op(ledger_url: str) -> None:
         assert TABLES | {"alembic_version"} <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
             head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert head == "0007_request_claims"
+        assert head == "0008_alerts"
     finally:
         engine.dispose()
         ledger.close()
