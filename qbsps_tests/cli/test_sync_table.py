@@ -62,7 +62,10 @@ def test_the_sync_table_shows_each_document_as_the_ledger_and_the_run_have_it(
     ):
         c.box.sps.put_file(c.orders_folder + name, order_bytes(po, ship_to=False))
     c.box.sps.put_file(c.orders_folder + "d-broken.xml", b"<Order><Header>")
-    creates = f"/v3/company/{c.config.qbo.realm_id}/purchaseorder"
+    company = f"/v3/company/{c.config.qbo.realm_id}"
+    creates = f"{company}/purchaseorder"
+    # QBO refuses the new orders' /batch call as a whole: each is then sent on its own, in order.
+    _fault(c.box.qbo_url, status=400, count=1, method="POST", path_prefix=f"{company}/batch")
     _fault(c.box.qbo_url, status=400, count=1, method="POST", path_prefix=creates)
     _fault(c.box.qbo_url, status=503, count=6, method="POST", path_prefix=creates)
 

@@ -75,11 +75,14 @@ def test_access_token_expiring_mid_pass_loses_and_doubles_nothing(
     value = with_faults(c, "token expiry")
     before = token_calls(c)
 
-    def expire_when_half_fetched() -> None:  # the access token's hour ends while the pass runs
-        wait_for(lambda: len(c.order_files()) <= ORDERS // 2, 60, "half the mailbox fetched", every=0.05)
+    def expire_when_half_written() -> None:  # the access token's hour ends while the pass runs
+        # Once half the orders are in QBO (the first group's /batch), so the token the pass got for
+        # them expires before the second group's writes.
+        half = ORDERS // 2
+        wait_for(lambda: c.box.qbo.count("PurchaseOrder") >= half, 120, "half the orders in QBO", every=0.05)
         c.box.clock.advance(HOUR + 60)
 
-    expiry = threading.Thread(target=expire_when_half_fetched)
+    expiry = threading.Thread(target=expire_when_half_written)
     expiry.start()
     passes = passes_until_done(c)
     expiry.join()
