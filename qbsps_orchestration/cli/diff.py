@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .support import config_option, load_config_or_exit
+from .support import config_option, load_config_or_exit, resolve_document
 
 if TYPE_CHECKING:
-    from ..lib.ledger import DocumentRecord, Ledger, VersionRecord
+    from ..lib.ledger import Ledger, VersionRecord
 
 # What became of a version, as an operator says it.
 _STATES = {
@@ -59,7 +59,14 @@ def diff(config_path: Path | None, document: str, version_ids: tuple[int, ...], 
         raise click.ClickException("give --version twice (the two versions to compare), or not at all")
     ledger = open_ledger(load_config_or_exit(config_path), actor="qbsps diff")
     try:
-        record = _resolve(ledger, document, doc_type)
+        record = resolve_document(
+            ledger,
+            document,
+            [kind for kind in _TYPES if doc_type in (None, kind[1])],
+            what="document",
+            number="NUMBER",
+            narrow=", or --type",
+        )
         versions = ledger.versions(record.id)
         name = f"{record.doc_type} {record.trading_partner_id}/{record.business_key} (document {record.id})"
         if version_ids:
@@ -111,34 +118,3 @@ def _sent_times(ledger: Ledger, document_id: int) -> dict[int, str]:
         for event in ledger.audit_trail(document_id)
         if event.event == "synced" and event.after and event.after.get("version_id") is not None
     }
-
-
-def _resolve(ledger: Ledger, document: str, wanted: str | None) -> DocumentRecord:
-    from ..lib.ledger import Direction, DocumentNotFoundError
-
-    text = document.strip()
-    if text.isdigit():
-        try:
-            return ledger.document(int(text))
-        except DocumentNotFoundError:
-            raise click.ClickException(
-                f"no document {text} in the ledger (ids as `qbsps status` shows them)"
-            ) from None
-    partner, slash, key = text.partition("/")
-    if not slash or not partner or not key:
-        raise click.ClickException(
-            f"DOCUMENT {document!r}: give the ledger id (as `qbsps status` shows it) or PARTNER/NUMBER "
-            "(the TradingPartnerId and the invoice, shipment or PO number)"
-        )
-    found = [
-        record
-        for direction, doc_type in _TYPES
-        if wanted in (None, doc_type)
-        and (record := ledger.find_document(Direction(direction), doc_type, partner, key)) is not None
-    ]
-    if not found:
-        raise click.ClickException(f"no document {partner}/{key} in the ledger")
-    if len(found) > 1:
-        ids = ", ".join(f"{r.id} ({r.doc_type})" for r in found)
-        raise click.ClickException(f"{partner}/{key} names several documents, {ids}: give its id, or --type")
-    return found[0]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .support import config_option, dagster_instance, load_config_or_exit
+from .support import config_option, dagster_instance, load_config_or_exit, resolve_document
 
 if TYPE_CHECKING:
     from ..lib.ledger import DocumentRecord, Ledger
@@ -48,7 +48,13 @@ def replay(config_path: Path | None, document: str, reason: str, operator: str, 
     actor = f"{operator} (qbsps replay)"
     ledger = open_ledger(config, actor=actor)
     try:
-        record = _resolve(ledger, document)
+        record = resolve_document(
+            ledger,
+            document,
+            (("inbound", "Order"), ("outbound", "Invoice")),
+            what="order or invoice",
+            number="PO or INVOICE",
+        )
         key = _partition_key(ledger, record)
     finally:
         ledger.close()
@@ -79,36 +85,6 @@ def replay(config_path: Path | None, document: str, reason: str, operator: str, 
     if all(outcome in UNCHANGED for outcome in outcomes):
         hint = "" if inbound or resend else " (content that changed after it was sent needs --resend)"
         click.echo(f"unchanged: the other side already holds this content{hint}")
-
-
-def _resolve(ledger: Ledger, document: str) -> DocumentRecord:
-    from ..lib.ledger import Direction, DocumentNotFoundError
-
-    text = document.strip()
-    if text.isdigit():
-        try:
-            return ledger.document(int(text))
-        except DocumentNotFoundError:
-            raise click.ClickException(
-                f"no document {text} in the ledger (ids as `qbsps status` shows them)"
-            ) from None
-    partner, slash, key = text.partition("/")
-    if not slash or not partner or not key:
-        raise click.ClickException(
-            f"DOCUMENT {document!r}: give the ledger id (as `qbsps status` shows it) or PARTNER/PO or "
-            "PARTNER/INVOICE (the TradingPartnerId and the PO or invoice number)"
-        )
-    found = [
-        record
-        for direction, doc_type in ((Direction.INBOUND, "Order"), (Direction.OUTBOUND, "Invoice"))
-        if (record := ledger.find_document(direction, doc_type, partner, key)) is not None
-    ]
-    if not found:
-        raise click.ClickException(f"no order or invoice {partner}/{key} in the ledger")
-    if len(found) > 1:
-        ids = " and ".join(f"{r.id} ({r.doc_type})" for r in found)
-        raise click.ClickException(f"{partner}/{key} names both an order and an invoice: give its id, {ids}")
-    return found[0]
 
 
 def _partition_key(ledger: Ledger, record: DocumentRecord) -> str:

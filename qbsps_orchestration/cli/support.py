@@ -3,6 +3,7 @@ command group that turns a missing connection into a plain message."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `qbsps --help` stays fast
     from dagster import DagsterInstance
 
     from ..lib.config import QbspsConfig
+    from ..lib.ledger import DocumentRecord, Ledger
 
 
 def dagster_instance() -> DagsterInstance:
@@ -78,3 +80,44 @@ config_option = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     help="qbsps config file (default: $QBSPS_CONFIG).",
 )
+
+
+def resolve_document(
+    ledger: Ledger,
+    document: str,
+    kinds: Sequence[tuple[str, str]],
+    *,
+    what: str,
+    number: str,
+    narrow: str = "",
+) -> DocumentRecord:
+    """DOCUMENT as an operator names it: its ledger id, or PARTNER/NUMBER looked up among ``kinds``
+    ((direction, document type) pairs). ``what`` names those kinds in errors ("order or invoice"),
+    ``number`` the numbers they go by ("PO or INVOICE"), ``narrow`` another way to pick one of several."""
+    from ..lib.ledger import Direction, DocumentNotFoundError
+
+    text = document.strip()
+    if text.isdigit():
+        try:
+            return ledger.document(int(text))
+        except DocumentNotFoundError:
+            raise click.ClickException(
+                f"no document {text} in the ledger (ids as `qbsps status` shows them)"
+            ) from None
+    partner, slash, key = text.partition("/")
+    if not slash or not partner or not key:
+        raise click.ClickException(
+            f"DOCUMENT {document!r}: give the ledger id (as `qbsps status` shows it) or PARTNER/"
+            f"{number.replace(' or ', ' or PARTNER/')} (the TradingPartnerId and the document's number)"
+        )
+    found = [
+        record
+        for direction, doc_type in kinds
+        if (record := ledger.find_document(Direction(direction), doc_type, partner, key)) is not None
+    ]
+    if not found:
+        raise click.ClickException(f"no {what} {partner}/{key} in the ledger")
+    if len(found) > 1:
+        ids = ", ".join(f"{r.id} ({r.doc_type})" for r in found)
+        raise click.ClickException(f"{partner}/{key} names several documents, {ids}: give its id{narrow}")
+    return found[0]

@@ -17,10 +17,10 @@ from qbsps_orchestration.defs.alerts.sensors import alert_conditions_sensor, run
 from qbsps_tests.defs.inbound.helpers import GOOD_LINE, launch, order, resources, tick
 from qbsps_tests.lib.alerts.servers import (
     SMTP_PASSWORD,
-    SMTP_USER,
     WEBHOOK_SECRET_PATH,
     SmtpInbox,
     WebhookInbox,
+    channels_config,
     smtp_server,
     webhook_server,
 )
@@ -38,19 +38,7 @@ def channels() -> Iterator[tuple[SmtpInbox, WebhookInbox]]:
 
 def _configure_alerts(c: SandboxedConnector, smtp: SmtpInbox, webhook: WebhookInbox) -> None:
     data = yaml.safe_load(c.config_path.read_text())
-    data["alerts"] = {
-        "smtp": {
-            "host": smtp.host,
-            "port": smtp.port,
-            "starttls": False,
-            "username": SMTP_USER,
-            "password": {"value": SMTP_PASSWORD},
-            "sender": "qbsps@example.com",
-            "recipients": ["ops@example.com"],
-        },
-        "webhook": {"url": {"value": webhook.url}},
-        "stuck_after_minutes": 60,
-    }
+    data["alerts"] = {**channels_config(smtp, webhook), "stuck_after_minutes": 60}
     c.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 

@@ -11,7 +11,7 @@ from qbsps_orchestration.lib.config.alerts import AlertSettings
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_orchestration.lib.secrets import SecretCipher
 
-from .servers import SMTP_PASSWORD, SMTP_USER, SmtpInbox, WebhookInbox, smtp_server, webhook_server
+from .servers import SmtpInbox, WebhookInbox, channels_config, smtp_server, webhook_server
 
 
 @pytest.fixture
@@ -37,17 +37,5 @@ def webhook() -> Iterator[WebhookInbox]:
 
 
 def alert_settings(smtp: SmtpInbox | None, webhook: WebhookInbox | None, **more: object) -> AlertSettings:
-    data: dict[str, object] = dict(more)
-    if smtp is not None:
-        data["smtp"] = {
-            "host": smtp.host,
-            "port": smtp.port,
-            "starttls": False,
-            "username": SMTP_USER,
-            "password": {"value": SMTP_PASSWORD},
-            "sender": "qbsps@example.com",
-            "recipients": ["ops@example.com", "books@example.com"],
-        }
-    if webhook is not None:
-        data["webhook"] = {"url": {"value": webhook.url}}
-    return AlertSettings.model_validate(data)
+    channels = channels_config(smtp, webhook, recipients=("ops@example.com", "books@example.com"))
+    return AlertSettings.model_validate({**more, **channels})

@@ -149,3 +149,23 @@ def webhook_server() -> Iterator[WebhookInbox]:
         yield inbox
     finally:
         served.stop()
+
+
+def channels_config(
+    smtp: SmtpInbox | None, webhook: WebhookInbox | None, recipients: tuple[str, ...] = ("ops@example.com",)
+) -> dict[str, object]:
+    """The `alerts:` channels of a config for these local servers (either may be left out)."""
+    data: dict[str, object] = {}
+    if smtp is not None:
+        data["smtp"] = {
+            "host": smtp.host,
+            "port": smtp.port,
+            "starttls": False,
+            "username": SMTP_USER,
+            "password": {"value": SMTP_PASSWORD},
+            "sender": "qbsps@example.com",
+            "recipients": list(recipients),
+        }
+    if webhook is not None:
+        data["webhook"] = {"url": {"value": webhook.url}}
+    return data
