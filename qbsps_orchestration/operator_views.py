@@ -10,7 +10,7 @@ import pandas as pd
 
 from .lib.ledger import Direction, DocumentRecord, Ledger
 from .lib.ledger.completion import UnfinishedDocument
-from .lib.ledger.reports import PartitionDocument
+from .lib.ledger.reports import PartitionDocument, WaitingDocument
 
 if TYPE_CHECKING:
     from .runs import SyncReport
@@ -91,11 +91,12 @@ def status_text(ledger: Ledger) -> str:
     unfinished = ledger.unfinished_documents()
     if unfinished:
         parts += ["", unfinished_text(unfinished)]
-    failed = ledger.failed_documents()
+    waiting = ledger.reports.waiting_documents()
+    failed = [w for w in waiting if w.version_id is None]
     if failed:
-        rows = ((d.id, d.trading_partner_id, d.business_key, d.state.value, d.reason) for d in failed)
-        documents = frame(("id", "partner", "number", "state", "reason"), rows)
-        parts += ["", "Failed or quarantined:", render(documents)]
+        rows = ((w.document_id, w.trading_partner_id, w.number, w.state, w.field, w.reason) for w in failed)
+        documents = frame(("id", "partner", "number", "state", "field", "reason"), rows)
+        parts += ["", "Failed or quarantined:", render(documents), "", *_what_to_do(failed)]
     conflicts = ledger.held_conflicts()
     if conflicts:
         rows = ((v.id, v.document_id, v.source_path, v.reason) for v in conflicts)
@@ -103,8 +104,17 @@ def status_text(ledger: Ledger) -> str:
             "",
             "Held conflicts (accept one with: qbsps conflicts accept VERSION_ID):",
             render(frame(("version", "document", "source", "reason"), rows)),
+            "",
+            *_what_to_do([w for w in waiting if w.version_id is not None]),
         ]
     return "\n".join(parts)
+
+
+def _what_to_do(waiting: Sequence[WaitingDocument]) -> list[str]:
+    lines = ["What to do, then how to run it again:"]
+    for w in waiting:
+        lines += [f"  {w.document_id} ({w.doc_type} {w.number}): {w.what_to_do}", f"      {w.rerun}"]
+    return lines
 
 
 def unfinished_text(docs: Sequence[UnfinishedDocument]) -> str:

@@ -60,6 +60,7 @@ SNAPSHOT = {
         "qbo_cdc_job",
         "qbo_invoice_changes_job",
         "qbo_reference_job",
+        "waiting_documents_job",
     ],
     "sensors": [
         "alert_conditions_sensor",
@@ -75,6 +76,7 @@ SNAPSHOT = {
         "qbo_invoice_changes_schedule",
         "qbo_reference_cdc_schedule",
         "qbo_reference_daily_schedule",
+        "waiting_documents_schedule",
     ],
 }
 

@@ -23,9 +23,7 @@ from .reference.facade import ReferenceLedger
 from .reports import LedgerReports
 from .request_budget import RequestBudgets
 from .storage.store import Store, default_ledger_url, head_revisions
-from .vocabulary import Action, Direction, DocumentState, IntentOutcome
-
-_NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})
+from .vocabulary import NEEDS_OPERATOR, Action, Direction, IntentOutcome
 
 
 class Ledger:
@@ -318,7 +316,7 @@ class Ledger:
     def failed_documents(self, direction: Direction | None = None, limit: int = 500) -> list[DocumentRecord]:
         """Failed and quarantined documents, newest change first: what an operator must look at."""
         with self._store.read() as session:
-            return queries.documents_in_states(session, _NEEDS_OPERATOR, direction, limit)
+            return queries.documents_in_states(session, NEEDS_OPERATOR, direction, limit)
 
     def held_conflicts(self, limit: int = 500) -> list[VersionRecord]:
         with self._store.read() as session:

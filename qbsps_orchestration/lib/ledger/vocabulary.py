@@ -19,6 +19,10 @@ class DocumentState(StrEnum):
     FAILED = "failed"  # the remote write failed for good; re-running the partition retries it
 
 
+# The states in which a document waits for a person.
+NEEDS_OPERATOR = frozenset({DocumentState.FAILED, DocumentState.QUARANTINED})
+
+
 class Disposition(StrEnum):
     """What became of one received version of a document."""
 

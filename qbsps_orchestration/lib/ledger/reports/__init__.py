@@ -1,5 +1,7 @@
-"""Read-only views of the ledger for operators' tables (the CLI's sync report)."""
+"""Read-only views of the ledger for operators: the CLI's sync report, and the documents that wait
+for a person with what to do about each."""
 
+from .attention import WaitingDocument, field_named, waiting_documents
 from .sync_report import LedgerReports, PartitionDocument
 
-__all__ = ["LedgerReports", "PartitionDocument"]
+__all__ = ["LedgerReports", "PartitionDocument", "WaitingDocument", "field_named", "waiting_documents"]

@@ -16,10 +16,12 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from ...changes import ORDER_ENTITIES
+from .. import queries
 from ..records import AuditRecord, DocumentRecord
 from ..storage.models import AuditEvent, Document, ReceivedFile
 from ..storage.store import Store
-from ..vocabulary import Direction, DocumentState
+from ..vocabulary import NEEDS_OPERATOR, Direction, DocumentState
+from .attention import WaitingDocument, waiting_documents
 
 _CHUNK = 500  # values per IN (...) clause, far below SQLite's bound-parameter limit
 _RECEIVED = frozenset({"document_received", "replacement_received", "cancellation_received"})
@@ -98,6 +100,20 @@ class LedgerReports:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+
+    def waiting_documents(
+        self, direction: Direction | None = None, limit: int = 500
+    ) -> list[WaitingDocument]:
+        """Every document waiting for a person (failed, quarantined, a held version), with the field
+        its reason names, what to do and how to run it again (see attention.py)."""
+        with self._store.read() as session:
+            failed = queries.documents_in_states(session, NEEDS_OPERATOR, direction, limit)
+            held = [
+                (version, DocumentRecord.of(session.get_one(Document, version.document_id)))
+                for version in queries.held_conflicts(session, limit)
+            ]
+        held = [(v, doc) for v, doc in held if direction is None or doc.direction is direction]
+        return waiting_documents(failed, held)
 
     def order_file_documents(
         self, files: Mapping[str, str], runs: Mapping[str, str]

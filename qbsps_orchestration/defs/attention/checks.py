@@ -1,0 +1,50 @@
+"""One asset check per flow: the documents of that flow waiting for a person (the reason, the
+field, what to do, how to run each again). They run in waiting_documents_job, not in the flows'
+own jobs: a check there would be skipped exactly when its asset's step fails."""
+
+import dagster as dg
+
+from ...dagster_support.waiting import waiting_check
+from ...lib.ledger import Direction
+from ...resources import LedgerResource
+from ..inbound.assets import QBO_PURCHASE_ORDERS
+from ..outbound.assets import SPS_INVOICES
+
+
+@dg.asset_check(
+    asset=QBO_PURCHASE_ORDERS,
+    name="orders_waiting_for_a_person",
+    blocking=False,
+    description="SPS orders that failed, were quarantined or are held: the reason, the field, what to do "
+    "and how to run each again.",
+)
+def orders_waiting_for_a_person(
+    context: dg.AssetCheckExecutionContext, ledger: LedgerResource
+) -> dg.AssetCheckResult:
+    return waiting_check(ledger, context, Direction.INBOUND)
+
+
+@dg.asset_check(
+    asset=SPS_INVOICES,
+    name="outbound_documents_waiting_for_a_person",
+    blocking=False,
+    description="810s, 856s and 855s that failed, were quarantined or are held: the reason, the field, "
+    "what to do and how to run each again.",
+)
+def outbound_documents_waiting_for_a_person(
+    context: dg.AssetCheckExecutionContext, ledger: LedgerResource
+) -> dg.AssetCheckResult:
+    return waiting_check(ledger, context, Direction.OUTBOUND)
+
+
+waiting_documents_job = dg.define_asset_job(
+    "waiting_documents_job",
+    selection=dg.AssetSelection.checks(orders_waiting_for_a_person, outbound_documents_waiting_for_a_person),
+    description="List the documents of each flow that wait for a person (the flows' asset checks).",
+)
+waiting_documents_schedule = dg.ScheduleDefinition(
+    name="waiting_documents_schedule",
+    job=waiting_documents_job,
+    cron_schedule="*/15 * * * *",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
