@@ -35,6 +35,11 @@ def test_an_order_waiting_for_a_person_is_listed_with_what_to_do(
     [request] = tick(instance, c, None).run_requests
     run = launch(instance, request)
     assert not run.success  # the unknown item's partition fails; the other order went through
+    # The run's failure names the partition, its field and what to do.
+    [failure] = [e for e in run.all_events if e.is_step_failure]
+    [entry] = failure.step_failure_data.user_failure_data.metadata["failed"].value
+    assert (entry["file"], entry["field"]) == ("PO-WAIT-1.json", "LineItem[0].OrderLine")
+    assert entry["what_to_do"].startswith("map the retailer's item to a QBO Item")
 
     evaluation = _check(instance, c)
     assert not evaluation.passed and evaluation.severity is dg.AssetCheckSeverity.WARN

@@ -92,9 +92,14 @@ def field_named(reason: str) -> str | None:
     return None
 
 
+def advice_for(reason: str) -> str:
+    """What to do about a document that failed or was quarantined for this reason."""
+    advice = next((what for pattern, what in _ADVICE if pattern.search(reason)), _READ_THE_REASON)
+    return f"{advice}; then run it again"
+
+
 def _failed(doc: DocumentRecord) -> WaitingDocument:
     reason = doc.reason or "no reason recorded"
-    advice = next((what for pattern, what in _ADVICE if pattern.search(reason)), _READ_THE_REASON)
     return WaitingDocument(
         document_id=doc.id,
         direction=doc.direction,
@@ -105,7 +110,7 @@ def _failed(doc: DocumentRecord) -> WaitingDocument:
         since=doc.updated_at,
         reason=reason,
         field=field_named(reason),
-        what_to_do=f"{advice}; then run it again",
+        what_to_do=advice_for(reason),
         rerun=_rerun(doc),
     )
 
