@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,8 +25,8 @@ from qbsps_orchestration.lib.webhooks import webhook_app
 from qbsps_orchestration.sandbox.runtime import Sandbox
 from qbsps_orchestration.sandbox.server import ServedApp
 from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSettings, SpsSandboxSettings
+from qbsps_tests.in_process import run_qbsps
 
-QBSPS = str(Path(sys.executable).parent / "qbsps")
 FAST = RetryPolicy(max_attempts=2, base_seconds=0.01, max_wait_seconds=0.05)
 
 
@@ -79,14 +78,10 @@ class DoctorWorld:
         return {r.name: r for r in run_doctor(self.config_path, retry=FAST, http_timeout_seconds=5)}
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`qbsps ARGS --config FILE`, in this process (the command line and environment a user's
+        shell would give it, without $QBSPS_CONFIG)."""
         env = {k: v for k, v in os.environ.items() if k != "QBSPS_CONFIG"}
-        return subprocess.run(
-            [QBSPS, *args, "--config", str(self.config_path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
+        return run_qbsps([*args, "--config", str(self.config_path)], env=env)
 
     @contextmanager
     def qbo(self) -> Iterator[QboClient]:
