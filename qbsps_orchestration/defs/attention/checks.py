@@ -11,30 +11,28 @@ from ..inbound.assets import QBO_PURCHASE_ORDERS
 from ..outbound.assets import SPS_INVOICES
 
 
-@dg.asset_check(
-    asset=QBO_PURCHASE_ORDERS,
-    name="orders_waiting_for_a_person",
-    blocking=False,
-    description="SPS orders that failed, were quarantined or are held: the reason, the field, what to do "
-    "and how to run each again.",
-)
-def orders_waiting_for_a_person(
-    context: dg.AssetCheckExecutionContext, ledger: LedgerResource
-) -> dg.AssetCheckResult:
-    return waiting_check(ledger, context, Direction.INBOUND)
+def _waiting_check(
+    asset: dg.AssetKey, name: str, direction: Direction, what: str
+) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset,
+        name=name,
+        blocking=False,
+        description=f"{what} that failed, were quarantined or are held: the reason, the field, what to "
+        "do and how to run each again.",
+    )
+    def check(context: dg.AssetCheckExecutionContext, ledger: LedgerResource) -> dg.AssetCheckResult:
+        return waiting_check(ledger, context, direction)
+
+    return check
 
 
-@dg.asset_check(
-    asset=SPS_INVOICES,
-    name="outbound_documents_waiting_for_a_person",
-    blocking=False,
-    description="810s, 856s and 855s that failed, were quarantined or are held: the reason, the field, "
-    "what to do and how to run each again.",
+orders_waiting_for_a_person = _waiting_check(
+    QBO_PURCHASE_ORDERS, "orders_waiting_for_a_person", Direction.INBOUND, "SPS orders"
 )
-def outbound_documents_waiting_for_a_person(
-    context: dg.AssetCheckExecutionContext, ledger: LedgerResource
-) -> dg.AssetCheckResult:
-    return waiting_check(ledger, context, Direction.OUTBOUND)
+outbound_documents_waiting_for_a_person = _waiting_check(
+    SPS_INVOICES, "outbound_documents_waiting_for_a_person", Direction.OUTBOUND, "810s, 856s and 855s"
+)
 
 
 waiting_documents_job = dg.define_asset_job(

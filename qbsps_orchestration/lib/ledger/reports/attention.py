@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..records import DocumentRecord, VersionRecord
 from ..vocabulary import Direction
@@ -101,11 +102,7 @@ def advice_for(reason: str) -> str:
 def _failed(doc: DocumentRecord) -> WaitingDocument:
     reason = doc.reason or "no reason recorded"
     return WaitingDocument(
-        document_id=doc.id,
-        direction=doc.direction,
-        doc_type=doc.doc_type,
-        trading_partner_id=doc.trading_partner_id,
-        number=doc.business_key,
+        **_about(doc),
         state=doc.state.value,
         since=doc.updated_at,
         reason=reason,
@@ -117,11 +114,7 @@ def _failed(doc: DocumentRecord) -> WaitingDocument:
 
 def _held(version: VersionRecord, doc: DocumentRecord) -> WaitingDocument:
     return WaitingDocument(
-        document_id=doc.id,
-        direction=doc.direction,
-        doc_type=doc.doc_type,
-        trading_partner_id=doc.trading_partner_id,
-        number=doc.business_key,
+        **_about(doc),
         state="held",
         since=version.received_at,
         reason=version.reason or "a changed version of a document already sent",
@@ -130,6 +123,16 @@ def _held(version: VersionRecord, doc: DocumentRecord) -> WaitingDocument:
         rerun=f"qbsps conflicts accept {version.id}",
         version_id=version.id,
     )
+
+
+def _about(doc: DocumentRecord) -> dict[str, Any]:
+    return {
+        "document_id": doc.id,
+        "direction": doc.direction,
+        "doc_type": doc.doc_type,
+        "trading_partner_id": doc.trading_partner_id,
+        "number": doc.business_key,
+    }
 
 
 def _rerun(doc: DocumentRecord) -> str:
