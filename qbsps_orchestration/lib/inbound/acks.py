@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from ..config import QbspsConfig
 from ..documents.document import OutboundDocument
@@ -20,7 +22,7 @@ from ..documents.order_ack.order_ack import build_order_ack
 from ..documents.rules import validate
 from ..documents.schemas import RsxSchemas
 from ..ledger import Direction, Disposition, Ledger, VersionRecord
-from ..outbound.send import SendResult, send_document, sync_token
+from ..outbound.send import PreparedUpload, SendResult, finish_send, prepare_send, sync_token, upload_prepared
 from ..qbo import QboClient
 from ..reference.profiles import with_profile
 from ..rsx import read_rsx
@@ -30,55 +32,118 @@ from .results import DocumentResult
 ORIGINAL, REPLACEMENT = "00", "05"
 
 
-def acknowledge(
+PARALLEL = 4  # 855 uploads in flight at once, per group of files (as fetch.py downloads)
+
+
+@dataclass
+class _Uploads:
+    """The uploads in flight and where each one's result goes once it is recorded."""
+
+    pool: ThreadPoolExecutor
+    sent: dict[str, list[SendResult | None]]
+    failures: dict[str, Exception]
+    pending: list[tuple[str, int, PreparedUpload, Future[Exception | None]]] = field(default_factory=list)
+    orders: set[int] = field(default_factory=set)  # inbound documents with an 855 upload in flight
+
+    def submit(self, name: str, order_id: int, upload: PreparedUpload, sps: SpsClient) -> None:
+        answer = self.pool.submit(upload_prepared, sps, upload)
+        self.pending.append((name, len(self.sent[name]), upload, answer))
+        self.sent[name].append(None)  # its place, filled by finish
+        self.orders.add(order_id)
+
+    def finish(self, config: QbspsConfig, ledger: Ledger, sps: SpsClient) -> None:
+        """Record every upload in flight, in the order they were begun, on this thread."""
+        for name, index, upload, answer in self.pending:
+            try:
+                done = finish_send(config, ledger, sps, upload, answer.result())
+            except Exception as exc:  # its intent stays open: the next pass asks SPS before resending
+                self.failures.setdefault(name, exc)
+                continue
+            self.sent[name][index] = dataclasses.replace(done, changes=upload.changes)
+        self.pending.clear()
+        self.orders.clear()
+
+
+def acknowledge_files(
     config: QbspsConfig,
     ledger: Ledger,
     sps: SpsClient,
     qbo: QboClient,
     schemas: RsxSchemas,
-    results: list[DocumentResult],
+    files: dict[str, list[DocumentResult]],
     *,
     resend: bool = False,
-) -> list[SendResult]:
+) -> dict[str, list[SendResult] | Exception]:
+    """Per file: its acks, or what it raised. The acks are built, decided and their intents begun
+    one after the other on this thread, which alone writes the ledger; only the uploads run on
+    PARALLEL threads, each as soon as its intent is committed, and what came of each is recorded
+    here. An order met twice (its replacement in the same group) waits for its first 855 to be
+    recorded, so its second never finds the first one's intent open."""
+    sent: dict[str, list[SendResult | None]] = {name: [] for name in files}
+    failures: dict[str, Exception] = {}
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sps-ack") as pool:
+        uploads = _Uploads(pool, sent, failures)
+        for name, results in files.items():
+            try:
+                for result in results:
+                    if result.document_id in uploads.orders:
+                        uploads.finish(config, ledger, sps)
+                    ack = _prepare(config, ledger, sps, qbo, schemas, result, resend)
+                    if isinstance(ack, PreparedUpload):
+                        uploads.submit(name, result.document_id or 0, ack, sps)
+                    elif ack is not None:
+                        sent[name].append(ack)
+            except Exception as exc:  # one file's ack must not stop the others
+                failures[name] = exc
+        uploads.finish(config, ledger, sps)
+    return {name: failures.get(name) or [r for r in sent[name] if r is not None] for name in files}
+
+
+def _prepare(
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient,
+    qbo: QboClient,
+    schemas: RsxSchemas,
+    result: DocumentResult,
+    resend: bool,
+) -> SendResult | PreparedUpload | None:
     """Acks reflect the QBO document as it is now: a line whose quantity a bookkeeper changed is IQ,
     its price IP, the expected date DR, more than one IC, a line removed IR; otherwise IA."""
-    sent = []
-    for result in results:
-        if result.document_id is None or not result.qbo_id:
-            continue  # not in QBO (conflict held, quarantined): nothing to acknowledge yet
-        partner = with_profile(ledger, config.partner(result.trading_partner_id or ""))
-        if not partner.send_order_acks:
-            continue
-        doc = ledger.document(result.document_id)
-        payload = ledger.version(doc.current_version_id or result.version_id or 0).payload
-        order = read_rsx(payload, source=result.source, doc_type="Order")[0].order
-        assert order is not None
-        in_qbo = result.qbo_row if result.sync_token == doc.qbo_sync_token else None
-        if in_qbo is None:  # not written by this pass (a replay, a bookkeeper's change): as QBO has it now
-            in_qbo = qbo.read(doc.qbo_entity or "PurchaseOrder", result.qbo_id)
-        document = build_order_ack(
-            order,
-            partner=partner,
-            config=config,
-            line_status=ack_line_status(order, in_qbo),
-            ack_date=doc.created_at.date(),
-        )
-        replaced = len([v for v in ledger.versions(doc.id) if v.disposition is Disposition.APPLIED]) > 1
-        earlier = _earlier_acks(ledger, document)
-        changes = _mark_purpose(document, earlier, replaced)
-        validate(document, schemas=schemas, order=order)
-        outcome = send_document(
-            config,
-            ledger,
-            sps,
-            document,
-            qbo_entity=doc.qbo_entity or "PurchaseOrder",
-            qbo_id=result.qbo_id,
-            qbo_sync_token=sync_token(in_qbo),
-            resend=resend,
-        )
-        sent.append(dataclasses.replace(outcome, changes=tuple(changes)))
-    return sent
+    if result.document_id is None or not result.qbo_id:
+        return None  # not in QBO (conflict held, quarantined): nothing to acknowledge yet
+    partner = with_profile(ledger, config.partner(result.trading_partner_id or ""))
+    if not partner.send_order_acks:
+        return None
+    doc = ledger.document(result.document_id)
+    payload = ledger.version(doc.current_version_id or result.version_id or 0).payload
+    order = read_rsx(payload, source=result.source, doc_type="Order")[0].order
+    assert order is not None
+    in_qbo = result.qbo_row if result.sync_token == doc.qbo_sync_token else None
+    if in_qbo is None:  # not written by this pass (a replay, a bookkeeper's change): as QBO has it now
+        in_qbo = qbo.read(doc.qbo_entity or "PurchaseOrder", result.qbo_id)
+    document = build_order_ack(
+        order,
+        partner=partner,
+        config=config,
+        line_status=ack_line_status(order, in_qbo),
+        ack_date=doc.created_at.date(),
+    )
+    replaced = len([v for v in ledger.versions(doc.id) if v.disposition is Disposition.APPLIED]) > 1
+    earlier = _earlier_acks(ledger, document)
+    changes = tuple(_mark_purpose(document, earlier, replaced))
+    validate(document, schemas=schemas, order=order)
+    outcome = prepare_send(
+        config,
+        ledger,
+        sps,
+        document,
+        qbo_entity=doc.qbo_entity or "PurchaseOrder",
+        qbo_id=result.qbo_id,
+        qbo_sync_token=sync_token(in_qbo),
+        resend=resend,
+    )
+    return dataclasses.replace(outcome, changes=changes)
 
 
 def _earlier_acks(ledger: Ledger, document: OutboundDocument) -> list[VersionRecord]:

@@ -17,7 +17,7 @@ from ..ledger import Ledger
 from ..outbound.send import SendResult
 from ..qbo import QboClient
 from ..sps import SpsClient
-from .acks import acknowledge
+from .acks import acknowledge_files
 from .fetch import fetch_order_files
 from .order_writes import sync_order_files
 from .results import DocumentResult, InboundDocumentError
@@ -113,9 +113,12 @@ def _process_group(
                 lambda w=written[outcome.name]: _results(w), outcome.name
             )
     if schemas is not None:
-        assert sps is not None
-        for outcome in (o for o in going if o.sync_ok):
-            outcome.acks, outcome.ack_error = _acks(config, ledger, sps, qbo, schemas, outcome, resend)
+        assert sps is not None and qbo is not None
+        acking = [o for o in going if o.sync_ok]
+        files = {o.name: _synced(config, ledger, o) for o in acking}
+        acked = acknowledge_files(config, ledger, sps, qbo, schemas, files, resend=resend)
+        for outcome in acking:
+            outcome.acks, outcome.ack_error = _ack_outcome(outcome.name, acked[outcome.name])
     return outcomes
 
 
@@ -125,25 +128,17 @@ def _results(written: list[DocumentResult] | Exception) -> list[DocumentResult]:
     return written
 
 
-def _acks(
-    config: QbspsConfig,
-    ledger: Ledger,
-    sps: SpsClient,
-    qbo: QboClient | None,
-    schemas: RsxSchemas,
-    outcome: FileOutcome,
-    resend: bool,
-) -> tuple[list[SendResult], str | None]:
-    synced = outcome.synced or [
+def _synced(config: QbspsConfig, ledger: Ledger, outcome: FileOutcome) -> list[DocumentResult]:
+    return outcome.synced or [
         DocumentResult(outcome.name, "up to date", document_id=d, version_id=v, **_landed(ledger, d))
         for d, v in ledger.file_documents(config.sps.folders.orders + outcome.name)
     ]
-    try:
-        assert qbo is not None
-        sent = acknowledge(config, ledger, sps, qbo, schemas, synced, resend=resend)
-    except Exception as exc:  # one file's ack must not stop the others
-        log.exception("order ack for %s failed", outcome.name)
-        return [], f"{outcome.name}: order acknowledgment: {type(exc).__name__}: {exc}"
+
+
+def _ack_outcome(name: str, sent: list[SendResult] | Exception) -> tuple[list[SendResult], str | None]:
+    if isinstance(sent, Exception):  # one file's ack must not stop the others
+        log.error("order ack for %s failed", name, exc_info=sent)
+        return [], f"{name}: order acknowledgment: {type(sent).__name__}: {sent}"
     problems = [p for result in sent if result.failed for p in result.problems]
     return sent, "; ".join(problems) or None
 

@@ -88,11 +88,54 @@ def send_document(
     resend: bool = False,
 ) -> SendResult:
     """``qbo_sync_token``: the version of the QBO document it was built from, when it is one."""
-    result = _send(config, ledger, sps, document, qbo_entity, qbo_id, qbo_sync_token, resend)
-    return _with_diff(ledger, result)
+    prepared = prepare_send(
+        config,
+        ledger,
+        sps,
+        document,
+        qbo_entity=qbo_entity,
+        qbo_id=qbo_id,
+        qbo_sync_token=qbo_sync_token,
+        resend=resend,
+    )
+    if isinstance(prepared, SendResult):
+        return prepared
+    return finish_send(config, ledger, sps, prepared, upload_prepared(sps, prepared))
 
 
-def _with_diff(ledger: Ledger, result: SendResult) -> SendResult:
+@dataclass(frozen=True)
+class PreparedUpload:
+    """An upload whose intent is recorded: only the HTTP call is left, which may run on any thread
+    (it touches no ledger); ``finish_send`` then records what came of it."""
+
+    path: str
+    content: bytes
+    meta: dict[str, str]
+    intent: IntentRecord
+    file_name: str
+    label: str
+    base: dict[str, Any]
+    changes: tuple[LineChange, ...] = ()  # an updated 855's, carried to its result
+
+
+def prepare_send(
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient,
+    document: OutboundDocument,
+    *,
+    qbo_entity: str,
+    qbo_id: str,
+    qbo_sync_token: str | None = None,
+    resend: bool = False,
+) -> SendResult | PreparedUpload:
+    """Everything before the upload: the ledger's decision, and the intent begun. A SendResult when
+    nothing is to be uploaded (unchanged, held, invalid, adopted, unconfirmed)."""
+    prepared = _prepare(config, ledger, sps, document, qbo_entity, qbo_id, qbo_sync_token, resend)
+    return with_diff(ledger, prepared) if isinstance(prepared, SendResult) else prepared
+
+
+def with_diff(ledger: Ledger, result: SendResult) -> SendResult:
     """A held or (re-)sent version of a document sent before carries what changed since."""
     if result.outcome not in ("sent", "resent", "held") or not (result.document_id and result.version_id):
         return result
@@ -103,7 +146,7 @@ def _with_diff(ledger: Ledger, result: SendResult) -> SendResult:
     return dataclasses.replace(result, diff=diff) if diff is not None else result
 
 
-def _send(
+def _prepare(
     config: QbspsConfig,
     ledger: Ledger,
     sps: SpsClient,
@@ -112,7 +155,7 @@ def _send(
     qbo_id: str,
     qbo_sync_token: str | None,
     resend: bool,
-) -> SendResult:
+) -> SendResult | PreparedUpload:
     if not document.validated:
         raise ValueError(f"{document.file_name}: validate the document before sending it")
     content = document.content()
@@ -181,27 +224,48 @@ def _send(
             ledger.complete_intent(earlier.id, IntentOutcome.RECONCILED, why)
         # An earlier version settled (landed or not), or this one never landed: send this version.
         intent = ledger.begin_intent(outcome.document_id, Action.SEND, version_id=outcome.version_id)
+    meta = {"qbo-entity": qbo_entity, "qbo-id": qbo_id}
+    return PreparedUpload(path, content, meta, intent, document.file_name, label, base)
+
+
+def upload_prepared(sps: SpsClient, prepared: PreparedUpload) -> Exception | None:
+    """The upload alone: what it raised, for ``finish_send`` (None: SPS took it)."""
     try:
-        sps.upload(path, content, meta={"qbo-entity": qbo_entity, "qbo-id": qbo_id})
-    except UploadUnconfirmedError as lost:  # it may have landed: ask at once, else on the next pass
+        sps.upload(prepared.path, prepared.content, meta=prepared.meta)
+    except (SpsError, *TRANSPORT_ERRORS) as exc:  # UploadUnconfirmedError is an SpsError
+        return exc
+    return None
+
+
+def finish_send(
+    config: QbspsConfig, ledger: Ledger, sps: SpsClient, prepared: PreparedUpload, error: Exception | None
+) -> SendResult:
+    """Record what came of the upload: synced, adopted after a lost answer, retried later, failed."""
+    return with_diff(ledger, _finish(config, ledger, sps, prepared, error))
+
+
+def _finish(
+    config: QbspsConfig, ledger: Ledger, sps: SpsClient, prepared: PreparedUpload, error: Exception | None
+) -> SendResult:
+    base, path, intent = prepared.base, prepared.path, prepared.intent
+    document_id, version_id = base["document_id"], base["version_id"]
+    if isinstance(error, UploadUnconfirmedError):  # it may have landed: ask at once, else next pass
         landing, why = _settle(config, ledger, sps, path, intent)
         if landing is not Landing.LANDED:
-            ledger.schedule_retry(outcome.document_id, f"{lost}; {why}")
-            return SendResult(outcome="unconfirmed", problems=(f"{lost}; {why}",), **base)
-        _adopt(ledger, outcome.document_id, outcome.version_id, intent.id, why)
-        return SendResult(outcome=label, adopted=True, **base)
-    except (SpsError, *TRANSPORT_ERRORS) as exc:  # refused (4xx, 429) or never sent: not landed
-        ledger.complete_intent(intent.id, IntentOutcome.FAILED, str(exc))
-        if is_transient(exc):  # a 429 after every retry, or no connection: try again later
-            reason = f"{document.file_name}: SPS could not take the upload now: {exc}"
-            ledger.schedule_retry(outcome.document_id, reason)
+            ledger.schedule_retry(document_id, f"{error}; {why}")
+            return SendResult(outcome="unconfirmed", problems=(f"{error}; {why}",), **base)
+        _adopt(ledger, document_id, version_id, intent.id, why)
+        return SendResult(outcome=prepared.label, adopted=True, **base)
+    if error is not None:  # refused (4xx, 429) or never sent: not landed
+        ledger.complete_intent(intent.id, IntentOutcome.FAILED, str(error))
+        if is_transient(error):  # a 429 after every retry, or no connection: try again later
+            reason = f"{prepared.file_name}: SPS could not take the upload now: {error}"
+            ledger.schedule_retry(document_id, reason)
             return SendResult(outcome=RETRYING, problems=(reason,), **base)
-        ledger.mark_failed(outcome.document_id, f"{document.file_name}: upload to SPS failed: {exc}")
-        return SendResult(outcome="failed", problems=(str(exc),), **base)
-    ledger.mark_synced(
-        outcome.document_id, version_id=outcome.version_id, intent_id=intent.id, intent_detail=path
-    )
-    return SendResult(outcome=label, **base)
+        ledger.mark_failed(document_id, f"{prepared.file_name}: upload to SPS failed: {error}")
+        return SendResult(outcome="failed", problems=(str(error),), **base)
+    ledger.mark_synced(document_id, version_id=version_id, intent_id=intent.id, intent_detail=path)
+    return SendResult(outcome=prepared.label, **base)
 
 
 def upload_path(config: QbspsConfig, ledger: Ledger, document: OutboundDocument, version_id: int) -> str:
