@@ -13,7 +13,7 @@ import binascii
 import json
 from urllib.parse import urlencode
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -148,7 +148,10 @@ class TransactionRoutes:
                 f"Content-Type '{content_type or '(none)'}' is not supported; "
                 "the only allowed value is application/octet-stream.",
             )
-        content = await request.body()
+        try:
+            content = await request.body()
+        except ClientDisconnect:  # the client died mid-upload (a SIGKILL): nothing is stored, as on SPS
+            return Response(status_code=400)
         meta = {
             key[len(META_PREFIX) :]: value
             for key, value in request.headers.items()

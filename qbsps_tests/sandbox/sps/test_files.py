@@ -1,6 +1,14 @@
 from __future__ import annotations
 
 import base64
+import logging
+import socket
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from qbsps_tests.support import wait_for
 
 from .conftest import DATA, RunningSps
 
@@ -96,3 +104,22 @@ def test_file_and_folder_names_cannot_collide(sps: RunningSps) -> None:
 def test_unsafe_paths_are_refused(sps: RunningSps) -> None:
     assert sps.upload("out/PO//x.json", b"{}").status_code == 400
     assert sps.api.get(DATA + "out/PO/./x.json").status_code in (400, 404)
+
+
+def test_an_upload_cut_off_midway_stores_nothing_and_logs_no_error(
+    sps: RunningSps, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client SIGKILLed mid-upload: its half a body is not a file, and the server says nothing."""
+    url = urlsplit(str(sps.api.base_url))
+    token = sps.api.headers["Authorization"]
+    head = (
+        f"POST {DATA}in/INV-CUT.json HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: {token}\r\n"
+        "Content-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n"
+    )
+    with caplog.at_level(logging.ERROR), socket.create_connection((url.hostname, url.port), timeout=5) as cut:
+        cut.sendall(head.encode() + b'{"partial": ')
+        time.sleep(0.2)  # the server is reading the body when the client goes
+    wait_for(lambda: sps.sandbox.list_files("in/") == [], 5, "nothing stored")
+    time.sleep(0.3)
+    assert sps.sandbox.list_files("in/") == []
+    assert "Exception in ASGI application" not in caplog.text
