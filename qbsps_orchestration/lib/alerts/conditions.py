@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from ..connections import load_qbo_connection
 from ..doctor.quickbooks import RECONNECT, days_left
-from ..ledger import Direction, DocumentRecord, DocumentState, Ledger
+from ..ledger import Direction, DocumentRecord, Ledger
+from ..ledger.reports import waiting_documents
 from ..qbo.vault import LedgerTokenVault
 from .alert import Alert, AlertKind
 
@@ -69,13 +70,9 @@ def _document_alert(record: DocumentRecord, since: datetime, now: datetime, atte
             f"qbsps retries it by itself at every sync and sensor tick ({attempts} transient failures "
             "so far); if the reason names an outage or a refusal, mend that. `qbsps status` shows it."
         )
-    elif record.state is DocumentState.QUARANTINED:
-        todo = (
-            "it was set aside unread or refused as it came; correct it at its source (or the config "
-            f'the reason names), then `qbsps replay {record.id} --reason "..."`.'
-        )
-    else:
-        todo = f'fix what the reason names, then `qbsps replay {record.id} --reason "..."`.'
+    else:  # failed or quarantined: the same advice as `qbsps status` and the flows' checks
+        [waiting] = waiting_documents([record], [])
+        todo = f"{waiting.what_to_do}: {waiting.rerun}"
     lines += ["", f"What to do: {todo}"]
     return Alert(AlertKind.STUCK_DOCUMENT, str(record.id), f"{name} stuck: {state}", "\n".join(lines))
 

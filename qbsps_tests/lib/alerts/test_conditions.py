@@ -56,7 +56,8 @@ def test_failed_and_owed_documents_past_the_threshold_are_stuck(ledger: Ledger) 
     owed_alert, failed_alert = alerts
     assert failed_alert.subject == "Order PO-FAIL (from trading partner SPSALLTESTID) stuck: failed"
     assert "Reason: LineItem[0].OrderLine: unknown item NOPE; map it in items" in failed_alert.body
-    assert f'`qbsps replay {failed} --reason "..."`' in failed_alert.body
+    assert "What to do: map the retailer's item to a QBO Item" in failed_alert.body
+    assert f'then run it again: qbsps replay {failed} --reason "..."' in failed_alert.body
     assert f"Ledger document: {failed}" in failed_alert.body and "(2 hours)" in failed_alert.body
     assert "waiting to be written" in owed_alert.subject and "1 transient failures" in owed_alert.body
     assert "QBO answered HTTP 503" in owed_alert.body
