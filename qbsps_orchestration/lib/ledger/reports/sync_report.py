@@ -115,6 +115,16 @@ class LedgerReports:
         held = [(v, doc) for v, doc in held if direction is None or doc.direction is direction]
         return waiting_documents(failed, held)
 
+    def documents(self, direction: Direction, doc_types: Sequence[str]) -> list[DocumentRecord]:
+        """Every document of these types, oldest first (reconciliation reads them all)."""
+        with self._store.read() as session:
+            rows = session.scalars(
+                select(Document)
+                .where(Document.direction == direction.value, Document.doc_type.in_(list(doc_types)))
+                .order_by(Document.id)
+            )
+            return [DocumentRecord.of(row) for row in rows]
+
     def order_file_documents(
         self, files: Mapping[str, str], runs: Mapping[str, str]
     ) -> list[PartitionDocument]:
