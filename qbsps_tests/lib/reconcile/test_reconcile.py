@@ -1,0 +1,106 @@
+"""Reconciliation against the sandbox: a clean world has no finding; each real disagreement made
+in QBO or SPS (not in the ledger) is listed once, with both amounts as Decimal."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from qbsps_orchestration.lib.documents.schemas import RsxSchemas
+from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
+from qbsps_orchestration.lib.inbound.acks import acknowledge_files
+from qbsps_orchestration.lib.outbound.flow import OutboundContext, invoice_key, process_invoice
+from qbsps_orchestration.lib.reconcile import findings_frame, reconcile, write_csv
+from qbsps_tests.lib.outbound.landed_orders import order_bytes
+from qbsps_tests.sandboxed import SandboxedConnector
+from qbsps_tests.support import shared_dir
+
+pytestmark = pytest.mark.long
+SINCE = datetime.now(UTC) - timedelta(days=30)
+
+
+def _schemas() -> RsxSchemas:
+    return RsxSchemas(shared_dir() / "sps_samples" / "schemas" / "v777")
+
+
+def _order(c: SandboxedConnector, po: str, *, ack: bool = True) -> dict:
+    """An order delivered by SPS, landed in QBO and (``ack``) acknowledged, as qbsps does it."""
+    name = f"{po}.json"
+    sps, qbo = c.sps(), c.qbo()
+    c.box.sps.put_file(c.orders_folder + name, order_bytes(po))
+    fetch_order_file(c.config, c.ledger, sps, name)
+    results = sync_order_file(c.config, c.ledger, qbo, name)
+    if ack:
+        acknowledge_files(c.config, c.ledger, sps, qbo, _schemas(), {name: results})
+    return next(p for p in c.purchase_orders() if f"/{po}" in str(p.get("PrivateNote")))
+
+
+def _invoice(c: SandboxedConnector, number: str, po: str, *, send: bool = True) -> dict:
+    invoice = c.create_invoice(number, po)
+    if send:
+        ctx = OutboundContext(c.config, c.ledger, c.qbo(), c.sps(), _schemas())
+        outcome = process_invoice(ctx, invoice_key(invoice["Id"]))
+        assert outcome.invoice and outcome.invoice.outcome == "sent", outcome
+    return invoice
+
+
+def _findings(c: SandboxedConnector) -> set[tuple[str, str]]:
+    return {(f.kind, f.number) for f in reconcile(c.config, c.ledger, c.qbo(), c.sps(), since=SINCE)}
+
+
+def test_a_clean_world_has_no_finding_and_each_disagreement_is_listed(
+    empty_connector: SandboxedConnector, tmp_path: Path
+) -> None:
+    c = empty_connector
+    _order(c, "PO-R1")
+    _invoice(c, "INV-R1", "PO-R1")
+    assert _findings(c) == set()
+
+    qbo = c.qbo()
+    # A bookkeeper changes the order's amount in QuickBooks.
+    po = _order(c, "PO-R2")
+    line = dict(po["Line"][0])
+    line["Amount"] = Decimal("100.00")
+    line["ItemBasedExpenseLineDetail"] = {**line["ItemBasedExpenseLineDetail"], "Qty": Decimal("5")}
+    qbo.update("PurchaseOrder", {**po, "Line": [line], "sparse": False}, request_id="test-change-r2")
+    # Another one is deleted in QuickBooks.
+    gone = _order(c, "PO-R3")
+    qbo.delete("PurchaseOrder", gone["Id"], gone["SyncToken"], request_id="test-delete-r3")
+    # An order whose 855 was never sent (the partner wants them).
+    _order(c, "PO-R4", ack=False)
+    # A shipped invoice qbsps never sent: no 810, no 856.
+    unsent = _invoice(c, "INV-R2", "PO-R1", send=False)
+    # A QBO PO that says it came from SPS, for an order the ledger never received.
+    ghost = {k: v for k, v in po.items() if k not in ("Id", "SyncToken", "DocNumber", "MetaData")}
+    ghost["PrivateNote"] = "qbsps order SPSALLTESTID/PO-GHOST"
+    qbo.create("PurchaseOrder", ghost, request_id="test-ghost")
+    # An upload to SPS no ledger document made.
+    c.sps().upload("in/IN-STRAY-SPSALLTESTID-v7.7.json", b'{"Header": {}}')
+
+    findings = reconcile(c.config, c.ledger, qbo, c.sps(), since=SINCE)
+    assert {(f.kind, f.number) for f in findings} == {
+        ("amount_mismatch", "PO-R2"),
+        ("missing_in_qbo", "PO-R3"),
+        ("ack_missing", "PO-R4"),
+        ("invoice_not_sent", "INV-R2"),
+        ("ship_notice_missing", "INV-R2"),
+        ("orphan_in_qbo", "PO-GHOST"),
+        ("orphan_in_sps", "IN-STRAY-SPSALLTESTID-v7.7.json"),
+    }
+    mismatch = next(f for f in findings if f.kind == "amount_mismatch")
+    assert (mismatch.qbo_amount, mismatch.sps_amount) == (Decimal("100.00"), Decimal("80.00"))
+    assert next(f for f in findings if f.kind == "invoice_not_sent").qbo_amount == Decimal(
+        str(unsent["TotalAmt"])
+    )
+
+    frame = findings_frame(findings)
+    assert list(frame["kind"]).count("amount_mismatch") == 1
+    with write_csv(frame, tmp_path / "reconciliation.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(findings)
+    row = next(r for r in rows if r["kind"] == "amount_mismatch")
+    assert (Decimal(row["qbo_amount"]), Decimal(row["sps_amount"])) == (Decimal("100"), Decimal("80"))
