@@ -10,6 +10,7 @@ from .diff import diff
 from .doctor import db, doctor
 from .init import init
 from .items import items
+from .reconcile import reconcile
 from .replay import replay
 from .sandbox import sandbox
 from .secrets import secrets
@@ -44,6 +45,7 @@ for command in (
     items,
     partners,
     preview,
+    reconcile,
     replay,
     sandbox,
     secrets,

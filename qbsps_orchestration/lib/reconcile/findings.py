@@ -50,3 +50,20 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     frame.map(lambda v: "" if v is None else str(v)).to_csv(temporary, index=False)
     temporary.replace(path)
     return path
+
+
+def as_text(frame: pd.DataFrame) -> str:
+    """The table as plain text for a terminal, one block per kind."""
+    if frame.empty:
+        return "no findings: QuickBooks and SPS agree"
+    blocks = []
+    for kind, rows in frame.groupby("kind", sort=True):
+        shown = rows.drop(columns="kind").map(lambda v: "-" if v is None or v == "" else str(v))
+        blocks.append(f"{kind} ({len(rows)}): {KINDS[str(kind)]}\n{shown.to_string(index=False)}")
+    return "\n\n".join(blocks)
+
+
+def default_csv_path(config_source: Path | None, at: str) -> Path:
+    """Where a scheduled reconciliation keeps its CSV: `reconciliation/` beside the config file."""
+    folder = (config_source.parent if config_source else Path(".qbsps")) / "reconciliation"
+    return folder / f"reconciliation-{at}.csv"
