@@ -46,6 +46,7 @@ SNAPSHOT = {
         "qbo_items": (None, []),
         "qbo_purchase_orders": ("sps_purchase_order_files", ["sps_purchase_orders"]),
         "qbo_vendors": (None, []),
+        "reconciliation": (None, []),
         "sps_invoices": ("qbo_invoices", ["qbo_invoices"]),
         "sps_item_registries": ("item_registry_partners", ["item_cross_reference", "qbo_items"]),
         "sps_order_acks": ("sps_purchase_order_files", ["qbo_purchase_orders"]),
@@ -60,6 +61,7 @@ SNAPSHOT = {
         "qbo_cdc_job",
         "qbo_invoice_changes_job",
         "qbo_reference_job",
+        "reconciliation_job",
         "waiting_documents_job",
     ],
     "sensors": [
@@ -76,6 +78,7 @@ SNAPSHOT = {
         "qbo_invoice_changes_schedule",
         "qbo_reference_cdc_schedule",
         "qbo_reference_daily_schedule",
+        "reconciliation_schedule",
         "waiting_documents_schedule",
     ],
 }
