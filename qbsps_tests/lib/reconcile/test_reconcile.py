@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qbsps_orchestration.lib.documents.document import outbound_file_name
 from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.lib.inbound.acks import acknowledge_files
@@ -78,6 +79,9 @@ def test_a_clean_world_has_no_finding_and_each_disagreement_is_listed(
     ghost = {k: v for k, v in po.items() if k not in ("Id", "SyncToken", "DocNumber", "MetaData")}
     ghost["PrivateNote"] = "qbsps order SPSALLTESTID/PO-GHOST"
     qbo.create("PurchaseOrder", ghost, request_id="test-ghost")
+    # SPS's last processing of a sent 810's file is a rejection (someone re-uploaded it broken).
+    sent = c.config.sps.folders.outbound + outbound_file_name("Invoice", "INV-R1", "SPSALLTESTID", "json")
+    c.sps().upload(sent, b'{"Header": {}}')
     # An upload to SPS no ledger document made.
     c.sps().upload("in/IN-STRAY-SPSALLTESTID-v7.7.json", b'{"Header": {}}')
 
@@ -87,6 +91,7 @@ def test_a_clean_world_has_no_finding_and_each_disagreement_is_listed(
         ("missing_in_qbo", "PO-R3"),
         ("ack_missing", "PO-R4"),
         ("invoice_not_sent", "INV-R2"),
+        ("invoice_not_accepted", "INV-R1"),
         ("ship_notice_missing", "INV-R2"),
         ("orphan_in_qbo", "PO-GHOST"),
         ("orphan_in_sps", "IN-STRAY-SPSALLTESTID-v7.7.json"),
