@@ -10,11 +10,10 @@ from .diff import diff
 from .doctor import db, doctor
 from .init import init
 from .items import items
-from .reconcile import reconcile
 from .replay import replay
 from .sandbox import sandbox
 from .secrets import secrets
-from .status import conflicts, partners, status
+from .status import conflicts, partners, reconcile, status
 from .support import QbspsGroup
 from .sync import preview, sync
 from .webhooks import webhooks
