@@ -136,10 +136,14 @@ OFFLINE_PARTNER = {
 }
 
 
-def write_company(folder: Path, name: str, *, realm: str, ledger: str) -> Path:
+def write_company(
+    folder: Path, name: str, *, realm: str, ledger: str, verifier_token: str | None = None
+) -> Path:
     """NAME.yaml in a companies folder: an offline config of its own QBO company and ledger."""
     data = offline_config_data([OFFLINE_PARTNER])
     data["qbo"]["realm_id"] = realm
+    if verifier_token is not None:
+        data["qbo"]["webhook_verifier_token"] = {"value": verifier_token}
     data["ledger"] = {"url": ledger}
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data))
