@@ -110,8 +110,10 @@ def test_one_receiver_serves_every_company_each_event_into_its_own_ledger(
     deployment_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = Path(deployment_env["QBSPS_COMPANIES_DIR"])
-    for name in REALMS:
-        assert run_qbsps(["--company", name, "db", "upgrade"], env=deployment_env).returncode == 0
+    upgraded = run_qbsps(["db", "upgrade", "--all-companies"], env=deployment_env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert [line.split(": ")[0] for line in upgraded.stdout.splitlines()] == ["acme", "globex"]
+    assert "upgraded from an empty database" in upgraded.stdout
     body = json.dumps(
         [
             {
