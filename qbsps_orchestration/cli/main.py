@@ -7,14 +7,14 @@ import click
 from .companies import companies
 from .connect import connect
 from .dev import dev
-from .diff import diff
 from .doctor import db, doctor
 from .init import init
 from .items import items
-from .replay import replay
+from .operations.diff import diff
+from .operations.replay import replay
+from .operations.status import conflicts, partners, status
 from .sandbox import sandbox
 from .secrets import secrets
-from .status import conflicts, partners, status
 from .support import QbspsGroup, company_option, serve_company
 from .sync import preview, sync
 from .webhooks import webhooks

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .support import config_option, load_config_or_exit
+from ..support import config_option, load_config_or_exit
 
 
 @click.command()
@@ -15,9 +15,9 @@ from .support import config_option, load_config_or_exit
 @click.option("--document", "document_id", type=int, help="Show one document's versions and audit trail.")
 def status(config_path: Path | None, document_id: int | None) -> None:
     """Ledger counts by state, failed documents with reasons, held conflicts."""
-    from ..lib.connector import open_ledger
-    from ..lib.ledger import DocumentNotFoundError
-    from ..operator_views import document_text, status_text
+    from ...lib.connector import open_ledger
+    from ...lib.ledger import DocumentNotFoundError
+    from ...operator_views import document_text, status_text
 
     ledger = open_ledger(load_config_or_exit(config_path), actor="cli")
     try:
@@ -39,8 +39,8 @@ def conflicts() -> None:
 @click.option("--operator", default="operator", show_default=True, help="Who decided (for the audit trail).")
 def conflicts_accept(config_path: Path | None, version_id: int, operator: str) -> None:
     """Accept a held conflict as a replacement; the next sync of its document applies it."""
-    from ..lib.connector import open_ledger
-    from ..lib.ledger import Direction, LedgerError
+    from ...lib.connector import open_ledger
+    from ...lib.ledger import Direction, LedgerError
 
     ledger = open_ledger(load_config_or_exit(config_path), actor=operator)
     try:
@@ -73,10 +73,10 @@ def partners_add(config_path: Path | None, trading_partner_id: str) -> None:
     its vendor number, check its items, send its first catalog. Re-running changes nothing."""
     from datetime import UTC, datetime
 
-    from ..lib.config import UnknownTradingPartnerError
-    from ..lib.connector import connected_config, open_ledger, qbo_client, sps_client
-    from ..lib.documents.schemas import RsxSchemas
-    from ..lib.onboarding import OnboardingError, onboard_partner
+    from ...lib.config import UnknownTradingPartnerError
+    from ...lib.connector import connected_config, open_ledger, qbo_client, sps_client
+    from ...lib.documents.schemas import RsxSchemas
+    from ...lib.onboarding import OnboardingError, onboard_partner
 
     config = load_config_or_exit(config_path)
     ledger = open_ledger(config, actor="qbsps partners add")
