@@ -52,6 +52,13 @@ def current_company() -> str | None:
     return company_name(value) if value else None
 
 
+def qbsps_command(arguments: str) -> str:
+    """A qbsps command line as advice shows it: with ``--company NAME`` in a deployment of several,
+    so the command an operator copies acts on the company the advice is about."""
+    company = current_company()
+    return f"qbsps --company {company} {arguments}" if company else f"qbsps {arguments}"
+
+
 def companies_dir(directory: Path | str | None = None) -> Path:
     """The folder of company config files: `directory`, else $QBSPS_COMPANIES_DIR."""
     given = directory if directory is not None else os.environ.get(COMPANIES_DIR_ENV, "").strip()
