@@ -4,7 +4,7 @@ arrived, each 856 and 810 owed since an invoice shipped, with its due time and c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -21,9 +21,14 @@ from .shipped import Shipped
 LOOKBACK = timedelta(days=30)
 
 
-def lookback_start(now: datetime) -> date:
-    """The earliest invoice date whose shipment is still watched."""
-    return (now - LOOKBACK).date()
+def lookback_start(config: QbspsConfig, now: datetime) -> datetime:
+    """The earliest order arrival and invoice date still watched: a month back, and never before
+    the connection's go-live (documents of the time before qbsps were sent some other way)."""
+    start = now - LOOKBACK
+    go_live = config.qbo.go_live
+    if go_live is not None:
+        start = max(start, datetime.combine(go_live, time(0), tzinfo=UTC))
+    return start
 
 
 def obligations(
@@ -33,11 +38,14 @@ def obligations(
     partners = {p.trading_partner_id: p for p in config.trading_partners if p.deadlines is not None}
     found: list[Obligation] = []
     acking = {tp for tp, p in partners.items() if p.deadlines and p.deadlines.acknowledgment}
-    for order in received_orders(ledger, acking, now - LOOKBACK):
+    since = lookback_start(config, now)
+    for order in received_orders(ledger, acking, since):
         found.append(_acknowledgment(partners[order.trading_partner_id], order, ledger))
     for shipment in shipped:
         partner = partners.get(shipment.trading_partner_id)
         if partner is None or not shipment.po_number:  # no PO: no order, nothing the partner tracks
+            continue
+        if _start_of(shipment.ship_date, _settings(partner).zone) < since:
             continue
         order = find_order(ledger, partner.trading_partner_id, shipment.po_number)
         found += _shipment_obligations(partner, shipment, order, ledger)
