@@ -9,7 +9,7 @@ from .chargeback import estimate
 from .obligation import DeadlineState, DocumentKind, Obligation
 from .obligations import LOOKBACK, lookback_start, obligations
 from .orders import DELIVERY_QUALIFIERS, ReceivedOrder
-from .shipped import Shipped, partners_with_deadlines, shipped_invoices
+from .shipped import Shipped, partners_with_deadlines, shipment_partners, shipped_invoices
 
 __all__ = [
     "DELIVERY_QUALIFIERS",
@@ -23,5 +23,6 @@ __all__ = [
     "lookback_start",
     "obligations",
     "partners_with_deadlines",
+    "shipment_partners",
     "shipped_invoices",
 ]

@@ -68,3 +68,12 @@ def _shipped(invoice: dict[str, Any], partner: TradingPartner) -> Shipped | None
 
 def partners_with_deadlines(config: QbspsConfig) -> list[TradingPartner]:
     return [p for p in config.trading_partners if p.deadlines is not None]
+
+
+def shipment_partners(config: QbspsConfig) -> list[TradingPartner]:
+    """Partners with a ship-notice or invoice deadline: only these need QBO's shipped invoices."""
+    return [
+        p
+        for p in partners_with_deadlines(config)
+        if p.deadlines is not None and (p.deadlines.ship_notice or p.deadlines.invoice)
+    ]
