@@ -3,6 +3,7 @@ chargeback rules, and every mistake a ConfigError naming its key."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import yaml
 
 from qbsps_orchestration.lib.config import ConfigError, load_config
 from qbsps_orchestration.lib.config.deadlines import FlatChargeback, PerCartonChargeback, PercentChargeback
+from qbsps_orchestration.lib.config.starter import starter_config
 from qbsps_tests.lib.config.conftest import SAMPLE_YAML
 
 FULL = {
@@ -81,3 +83,22 @@ def test_mistakes_name_the_key(tmp_path: Path, deadlines: object, partner: dict,
     text = str(caught.value)
     assert message in text
     assert "trading_partners" in text
+
+
+def test_the_starters_commented_example_is_valid(tmp_path: Path) -> None:
+    """`qbsps init` writes the block commented out: as written it loads, and uncommented too."""
+    text = starter_config(tmp_path, date(2026, 12, 1))
+    assert load_config(_write(tmp_path, text)).trading_partners[0].deadlines is None
+    lines = text.splitlines()
+    start = lines.index("    # deadlines:")
+    block = [line.replace("    # ", "    ", 1) for line in lines[start : start + 5]]
+    uncommented = "\n".join([*lines[:start], *block, *lines[start + 5 :]])
+    deadlines = load_config(_write(tmp_path, uncommented)).trading_partners[0].deadlines
+    assert deadlines.ship_notice.hours_after_ship == 24 and deadlines.invoice.days_after_shipment == 3
+    assert deadlines.invoice.chargeback.minimum == Decimal("25.00")
+
+
+def _write(folder: Path, text: str) -> Path:
+    path = folder / "config.yaml"
+    path.write_text(text)
+    return path
