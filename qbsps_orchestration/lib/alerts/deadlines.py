@@ -10,7 +10,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from ..config import QbspsConfig
-from ..deadlines import DeadlineState, DocumentKind, Obligation, Shipped, obligations
+from ..deadlines import (
+    DeadlineState,
+    DocumentKind,
+    Obligation,
+    Shipped,
+    acknowledgment_obligations,
+    shipment_obligations,
+)
 from ..ledger import Ledger
 from .alert import DEADLINES, Alert, AlertKind
 from .delivery import evaluate
@@ -99,19 +106,41 @@ def watch_deadlines(
     shipped: Callable[[], list[Shipped]],
 ) -> Watch:
     """One evaluation: the obligations now (`shipped` reads QBO's shipped invoices), alerts opened,
-    cleared and sent. A failed check keeps the deadline alerts as they were."""
+    cleared and sent. When QBO cannot be read, the 855s (the ledger's) are still checked and the
+    856/810 alerts are kept as they were; when the ledger cannot, nothing is cleared."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     redact = Redactor.for_config(config)
+    problems: list[str] = []
     try:
-        current = deadline_alerts(obligations(config, ledger, shipped(), now), now)
-    except Exception as exc:  # e.g. QBO unreachable: report it, clear nothing
-        problem = f"deadline check failed: {type(exc).__name__}: {redact(str(exc))}"
-        log.warning(problem)
-        delivery = evaluate(ledger, notifiers, [], now, kinds=(), redact=redact)
-        return Watch(delivery, (), (problem,))
+        found = acknowledgment_obligations(config, ledger, now)
+    except Exception as exc:  # the ledger unreadable: report it, clear nothing
+        problems.append(f"deadline check failed: {type(exc).__name__}: {redact(str(exc))}")
+        log.warning(problems[-1])
+        return Watch(evaluate(ledger, notifiers, [], now, kinds=(), redact=redact), (), tuple(problems))
+    try:
+        found += shipment_obligations(config, ledger, shipped(), now)
+    except Exception as exc:  # e.g. QBO unreachable: its documents' alerts stay as they were
+        problems.append(f"deadline check failed: {type(exc).__name__}: {redact(str(exc))}")
+        log.warning(problems[-1])
+    current = deadline_alerts(found, now)
+    if problems:
+        current += _open_shipment_alerts(ledger)
     delivery = evaluate(ledger, notifiers, current, now, kinds=DEADLINES, redact=redact)
-    return Watch(delivery, DEADLINES, ())
+    return Watch(delivery, () if problems else DEADLINES, tuple(problems))
+
+
+def _open_shipment_alerts(ledger: Ledger) -> list[Alert]:
+    """The 856/810 alerts not cleared: passed on as current, so a failed QBO read clears none."""
+    kinds = {kind.value for kind in DEADLINES}
+    kept = []
+    for stored in ledger.alerts.stored():
+        key = stored.dedup_key.partition(":")[2]
+        if stored.kind in kinds and (
+            key == "more" or key.split(":")[1:2] != [DocumentKind.ACKNOWLEDGMENT.value]
+        ):
+            kept.append(Alert(AlertKind(stored.kind), key, stored.subject, stored.body))
+    return kept
 
 
 def _span(span: timedelta) -> str:

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from .chargeback import estimate
 from .obligation import DeadlineState, DocumentKind, Obligation
-from .obligations import LOOKBACK, lookback_start, obligations
+from .obligations import (
+    LOOKBACK,
+    acknowledgment_obligations,
+    lookback_start,
+    obligations,
+    shipment_obligations,
+)
 from .orders import DELIVERY_QUALIFIERS, ReceivedOrder
 from .shipped import Shipped, partners_with_deadlines, shipment_partners, shipped_invoices
 
@@ -19,10 +25,12 @@ __all__ = [
     "Obligation",
     "ReceivedOrder",
     "Shipped",
+    "acknowledgment_obligations",
     "estimate",
     "lookback_start",
     "obligations",
     "partners_with_deadlines",
+    "shipment_obligations",
     "shipment_partners",
     "shipped_invoices",
 ]

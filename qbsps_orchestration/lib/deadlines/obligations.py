@@ -35,12 +35,28 @@ def obligations(
     config: QbspsConfig, ledger: Ledger, shipped: Iterable[Shipped], now: datetime
 ) -> list[Obligation]:
     """Sent or not, every obligation in the window (Obligation.state says where it stands)."""
+    found = acknowledgment_obligations(config, ledger, now) + shipment_obligations(
+        config, ledger, shipped, now
+    )
+    found.sort(key=lambda o: (o.due, o.key))
+    return found
+
+
+def acknowledgment_obligations(config: QbspsConfig, ledger: Ledger, now: datetime) -> list[Obligation]:
+    """The 855s owed for orders received in the window: the ledger alone knows them."""
     partners = {p.trading_partner_id: p for p in config.trading_partners if p.deadlines is not None}
-    found: list[Obligation] = []
     acking = {tp for tp, p in partners.items() if p.deadlines and p.deadlines.acknowledgment}
+    orders = received_orders(ledger, acking, lookback_start(config, now))
+    return [_acknowledgment(partners[order.trading_partner_id], order, ledger) for order in orders]
+
+
+def shipment_obligations(
+    config: QbspsConfig, ledger: Ledger, shipped: Iterable[Shipped], now: datetime
+) -> list[Obligation]:
+    """The 856s and 810s owed for the invoices QBO shows shipped in the window."""
+    partners = {p.trading_partner_id: p for p in config.trading_partners if p.deadlines is not None}
     since = lookback_start(config, now)
-    for order in received_orders(ledger, acking, since):
-        found.append(_acknowledgment(partners[order.trading_partner_id], order, ledger))
+    found: list[Obligation] = []
     for shipment in shipped:
         partner = partners.get(shipment.trading_partner_id)
         if partner is None or not shipment.po_number:  # no PO: no order, nothing the partner tracks
@@ -49,7 +65,6 @@ def obligations(
             continue
         order = find_order(ledger, partner.trading_partner_id, shipment.po_number)
         found += _shipment_obligations(partner, shipment, order, ledger)
-    found.sort(key=lambda o: (o.due, o.key))
     return found
 
 

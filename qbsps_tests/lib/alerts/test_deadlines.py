@@ -17,19 +17,22 @@ from qbsps_orchestration.lib.deadlines import DocumentKind, Obligation, Shipped
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_tests.lib.alerts.servers import SMTP_PASSWORD, SmtpInbox, WebhookInbox, channels_config
 from qbsps_tests.lib.config.conftest import SAMPLE_YAML
+from qbsps_tests.lib.outbound.landed_orders import order_bytes
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 SHIPPED = Shipped("SPSALLTESTID", "71", "INV-71", "INV-71", "PO-71", date(2026, 11, 26), Decimal("412.30"))
 DUE = datetime(2026, 11, 27, tzinfo=UTC)  # 24 hours after the ship date (UTC partner calendar)
 
 
-def _config(smtp: SmtpInbox, webhook: WebhookInbox) -> QbspsConfig:
+def _config(smtp: SmtpInbox, webhook: WebhookInbox, **more: object) -> QbspsConfig:
     data = yaml.safe_load(SAMPLE_YAML)
     data["alerts"] = channels_config(smtp, webhook)
     data["trading_partners"][0]["deadlines"] = {
         "near_hours": 4,
         "ship_notice": {"hours_after_ship": 24, "chargeback": {"kind": "per_carton", "amount": "3.75"}},
+        **more,
     }
+    data["trading_partners"][0]["send_order_acks"] = True
     return config_from_mapping(data)
 
 
@@ -80,21 +83,29 @@ def test_met_before_the_window_alerts_nothing(ledger: Ledger, smtp: SmtpInbox, w
     assert smtp.mails == [] and webhook.texts == [] and ledger.alerts.stored(include_cleared=True) == []
 
 
-def test_a_failed_check_reports_and_keeps_open_alerts(
+def test_a_failed_qbo_read_keeps_shipment_alerts_and_still_checks_acks(
     ledger: Ledger, smtp: SmtpInbox, webhook: WebhookInbox
 ) -> None:
-    config = _config(smtp, webhook)
+    config = _config(smtp, webhook, acknowledgment={"hours_after_order": 24})
     channels = notifiers_from(config.alerts)
-    watch_deadlines(ledger, config, channels, DUE + timedelta(hours=1), lambda: [SHIPPED])
+    watch_deadlines(ledger, config, channels, DUE + timedelta(hours=1), lambda: [SHIPPED])  # 856 missed
+    arrived = ledger.document(
+        ledger.record_inbound(
+            "Order", "SPSALLTESTID", "PO-72", order_bytes("PO-72"), format="json"
+        ).document_id
+    )
+    now = arrived.created_at + timedelta(hours=22)  # the 855 is near
 
     def unreachable() -> list[Shipped]:
         raise ConnectionError(f"QBO down (password {SMTP_PASSWORD})")
 
-    result = watch_deadlines(ledger, config, channels, DUE + timedelta(hours=2), unreachable)
+    result = watch_deadlines(ledger, config, channels, now, unreachable)
     assert result.checked == () and result.delivery.cleared == 0
     assert result.problems == ("deadline check failed: ConnectionError: QBO down (password [redacted])",)
-    [kept] = ledger.alerts.stored()
-    assert kept.kind == AlertKind.DEADLINE_MISSED.value and kept.cleared_at is None
+    assert len(result.delivery.sent) == 1 and ":855:PO-72:" in result.delivery.sent[0]
+    open_alerts = sorted((a.kind, a.dedup_key.split(":")[2]) for a in ledger.alerts.stored())
+    assert open_alerts == [(AlertKind.DEADLINE_MISSED.value, "856"), (AlertKind.DEADLINE_NEAR.value, "855")]
+    assert len(smtp.mails) == 2 and "order acknowledgment (855) for PO PO-72" in smtp.mails[1].body
 
 
 def test_more_than_the_cap_is_one_summary_alert() -> None:
