@@ -16,6 +16,12 @@ from pathlib import Path
 
 from qbsps_tests.support import REPO, unavailable
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the test skips (fails under CI) and says so
+    sync_playwright, PlaywrightTimeout = None, TimeoutError
+
 INSTALLER = Path(__file__).with_name("install_browser.sh")
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Kept after the run (git-ignored under .qbsps/): one PNG per step of the test.
@@ -39,23 +45,38 @@ def chromium_or_skip() -> str:
     unavailable(f"no Chromium on this machine and {INSTALLER.name} could not install one: {why[0]}")
 
 
+def COMMUNITY_DIALOG(page):  # noqa: ANN001, ANN201, N802 - a locator, as Playwright names them
+    return page.get_by_text("Join the Dagster community")
+
+
+def _skip(page) -> None:  # noqa: ANN001
+    page.get_by_role("button", name="Skip").click()
+
+
+def dismiss_community_dialog(page, wait: float) -> None:  # noqa: ANN001
+    """Dagster's "Join the community" dialog, shown shortly after a fresh instance's first page
+    loads, covers the page (a screenshot too): skipped once it shows, waiting up to ``wait`` s."""
+    dialog = COMMUNITY_DIALOG(page)
+    try:
+        dialog.wait_for(state="visible", timeout=wait * 1000 or 1)
+    except PlaywrightTimeout:
+        return
+    _skip(page)
+    dialog.wait_for(state="hidden")
+
+
 @contextmanager
 def chromium_page(executable: str) -> Iterator[object]:
     """A headless page on the machine's Chromium, wide enough for Dagster's asset graph."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+    if sync_playwright is None:
         unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.set_default_timeout(60_000)
-            # Dagster's "Join the community" dialog, shown once per fresh instance, covers the page.
-            page.add_locator_handler(
-                page.get_by_text("Join the Dagster community"),
-                lambda: page.get_by_role("button", name="Skip").click(),
-            )
+            # Should Dagster's "Join the community" dialog come back over a page, it goes before a click.
+            page.add_locator_handler(COMMUNITY_DIALOG(page), lambda: _skip(page))
             yield page
         finally:
             browser.close()

@@ -16,7 +16,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from qbsps_tests.browser.browser import ARTIFACTS, chromium_or_skip, chromium_page
+from qbsps_tests.browser.browser import ARTIFACTS, chromium_or_skip, chromium_page, dismiss_community_dialog
 from qbsps_tests.browser.stack import UNMAPPED_PART, WAITING_FILE, OperatorStack, operator_stack
 from qbsps_tests.support import wait_for
 
@@ -35,6 +35,8 @@ def test_an_operator_sees_fixes_reruns_and_backfills_in_the_dagster_ui(
     with operator_stack(tmp_path, monkeypatch) as stack, chromium_page(chromium) as page:
         assert stack.inbound.failed == [WAITING_FILE] and not stack.outbound.failed
         shot = _shooter(page, shots)
+        page.goto(stack.ui)
+        dismiss_community_dialog(page, wait=15)
         _asset_graph_with_lineage(page, stack, shot)
         _failed_partition_and_its_reason(page, stack, shot)
         _fix_and_rerun_the_partition(page, stack, shot)
@@ -50,8 +52,7 @@ def _asset_graph_with_lineage(page, stack: OperatorStack, shot) -> None:  # noqa
     # The graph's edges are SVG paths between the nodes: two of them for the three assets.
     wait_for(lambda: page.locator("svg path").count() >= 2, 30, "the lineage edges drawn")
     shot("1-asset-graph")
-    page.get_by_text("qbo_purchase_orders", exact=True).first.dblclick()  # opens the asset
-    page.wait_for_url(re.compile(r"/assets/qbo_purchase_orders"))
+    page.goto(f"{stack.ui}/assets/qbo_purchase_orders")  # the middle asset's own page
     page.get_by_text("Upstream assets").wait_for()
     body = page.inner_text("body")
     lineage = body[body.index("Upstream assets") :]
@@ -144,6 +145,7 @@ def _reloaded_without(page, text: str) -> bool:  # noqa: ANN001
 def _shooter(page, folder: Path):  # noqa: ANN001, ANN202
     def shot(name: str) -> None:
         page.wait_for_load_state("networkidle")
+        dismiss_community_dialog(page, wait=0)
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
     return shot
