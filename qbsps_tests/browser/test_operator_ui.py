@@ -111,7 +111,8 @@ def _backfill_a_missed_hour(page, stack: OperatorStack, shot) -> None:  # noqa: 
     page.get_by_text(hour, exact=True).first.wait_for()
     page.get_by_role("button", name="Materialize…").click()
     dialog = page.get_by_role("dialog")
-    selection = dialog.get_by_placeholder(re.compile(r"^ex: "))
+    dialog.get_by_role("button", name="Custom", exact=True).click()
+    selection = dialog.get_by_role("textbox").first  # the partition selection, e.g. "[A...B]"
     selection.fill(hour)
     selection.press("Enter")
     dialog.get_by_text("1 partition", exact=True).wait_for()
@@ -121,12 +122,19 @@ def _backfill_a_missed_hour(page, stack: OperatorStack, shot) -> None:  # noqa: 
         wait_for(
             lambda: hour in instance.get_materialized_partitions(INVOICE_CHANGES), RUN_TIMEOUT, f"hour {hour}"
         )
-        runs = instance.get_runs(dg.RunsFilter(tags={"dagster/partition": hour}))
-        assert runs and all(r.status is dg.DagsterRunStatus.SUCCESS for r in runs), runs
+        [run] = instance.get_runs(dg.RunsFilter(tags={"dagster/partition": hour}))  # that hour alone
+        assert run.asset_selection == {INVOICE_CHANGES}
+        finished = wait_for(lambda: _finished(instance, run.run_id), RUN_TIMEOUT, f"run {run.run_id}")
+        assert finished is dg.DagsterRunStatus.SUCCESS
     page.goto(f"{stack.ui}/assets/qbo_invoice_changes?view=partitions&partition={hour}")
     page.get_by_text("Latest materialization").wait_for()
     wait_for(lambda: _reloaded_without(page, "No partition selected"), 30, "the hour's partition page")
     shot("4-hour-materialized")
+
+
+def _finished(instance: dg.DagsterInstance, run_id: str) -> dg.DagsterRunStatus | None:
+    run = instance.get_run_by_id(run_id)
+    return run.status if run is not None and run.is_finished else None
 
 
 def _map_the_item(stack: OperatorStack) -> None:
