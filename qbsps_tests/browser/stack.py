@@ -107,7 +107,10 @@ def dagster_ui(home: Path, dagster_home: Path, config_path: Path) -> Iterator[st
 
     try:
         service.wait_ready(
-            lambda: _dagster_ready(f"{url}/graphql"), START_TIMEOUTS["dagster"], threading.Event(), check=alive
+            lambda: _dagster_ready(f"{url}/graphql"),
+            START_TIMEOUTS["dagster"],
+            threading.Event(),
+            check=alive,
         )
         yield url
     finally:

@@ -100,7 +100,9 @@ def _fix_and_rerun_the_partition(page, stack: OperatorStack, shot) -> None:  # n
     assert len(po["Line"]) == 1
     page.goto(f"{stack.ui}/assets/qbo_purchase_orders?view=partitions&partition={WAITING_FILE}")
     page.get_by_text("Latest materialization").wait_for()
-    wait_for(lambda: _reloaded_without(page, "did not materialize this asset"), 60, "the partition materialized")
+    wait_for(
+        lambda: _reloaded_without(page, "did not materialize this asset"), 60, "the partition materialized"
+    )
     page.get_by_text("PurchaseOrder", exact=True).first.wait_for()  # its metadata: qbo_entity
     shot("3-partition-materialized")
 
