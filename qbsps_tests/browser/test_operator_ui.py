@@ -47,10 +47,13 @@ def test_an_operator_sees_fixes_reruns_and_backfills_in_the_dagster_ui(
 
 def _asset_graph_with_lineage(page, stack: OperatorStack, shot) -> None:  # noqa: ANN001
     page.goto(f"{stack.ui}/locations/qbsps/asset-groups/sps_inbound")
-    for asset in ("sps_purchase_orders", "qbo_purchase_orders", "sps_order_acks"):
-        page.get_by_text(asset, exact=True).first.wait_for()
-    # The graph's edges are SVG paths between the nodes: two of them for the three assets.
-    wait_for(lambda: page.locator("svg path").count() >= 2, 30, "the lineage edges drawn")
+    chain = ("sps_purchase_orders", "qbo_purchase_orders", "sps_order_acks")
+    nodes = [page.get_by_text(asset, exact=True).first for asset in chain]
+    for node in nodes:
+        node.wait_for()
+    # The graph lays each asset out to the right of what it is built from: the chain in that order.
+    lefts = [node.bounding_box()["x"] for node in nodes]
+    assert lefts == sorted(lefts) and len(set(lefts)) == 3, dict(zip(chain, lefts, strict=True))
     shot("1-asset-graph")
     page.goto(f"{stack.ui}/assets/qbo_purchase_orders")  # the middle asset's own page
     page.get_by_text("Upstream assets").wait_for()
