@@ -38,6 +38,8 @@ def chromium_or_skip() -> str:
     """The browser's path, installed first when that is possible; else skip (fail under CI)."""
     if found := find_chromium():
         return found
+    if explicit := os.environ.get("QBSPS_CHROMIUM"):
+        unavailable(f"QBSPS_CHROMIUM={explicit} is not a file")
     result = subprocess.run(["bash", str(INSTALLER)], capture_output=True, text=True, timeout=900)
     if found := find_chromium():
         return found
