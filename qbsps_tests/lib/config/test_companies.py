@@ -34,7 +34,9 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ledger="postgresql+psycopg2://qbsps:s3cret@db/qbsps?options=-csearch_path%3Dglobex",
     )
     monkeypatch.setenv(COMPANIES_DIR_ENV, str(folder))
-    monkeypatch.delenv(COMPANY_ENV, raising=False)
+    # Set (empty means unset) so that monkeypatch restores them after select_company wrote them.
+    monkeypatch.setenv(COMPANY_ENV, "")
+    monkeypatch.setenv(CONFIG_ENV, "")
     return folder
 
 
@@ -50,9 +52,8 @@ def test_a_name_that_cannot_prefix_asset_keys_and_pools_is_refused_by_name(bad: 
 
 
 def test_the_folder_lists_its_companies_and_selects_one_for_this_process(
-    folder: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path,
 ) -> None:
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
     assert company_names() == ["acme", "globex"]
     assert current_company() is None
     assert select_company("globex") == folder.resolve() / "globex.yaml"
