@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -123,6 +124,30 @@ def offline_config(trading_partners: list[dict], items: list[dict] | None = None
     from qbsps_orchestration.lib.config import config_from_mapping
 
     return config_from_mapping(offline_config_data(trading_partners, items, **extra))
+
+
+OFFLINE_PARTNER = {
+    "trading_partner_id": "SPSALLTESTID",
+    "name": "SPS All Test Retail",
+    "vendor_number": "V1",
+    "qbo_vendor": {"id": "56"},
+    "qbo_customer": {"id": "58"},
+    "rsx_format": "json",
+}
+
+
+def write_company(
+    folder: Path, name: str, *, realm: str, ledger: str, verifier_token: str | None = None
+) -> Path:
+    """NAME.yaml in a companies folder: an offline config of its own QBO company and ledger."""
+    data = offline_config_data([OFFLINE_PARTNER])
+    data["qbo"]["realm_id"] = realm
+    if verifier_token is not None:
+        data["qbo"]["webhook_verifier_token"] = {"value": verifier_token}
+    data["ledger"] = {"url": ledger}
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
 
 
 def wait_for(predicate: Callable[[], T], timeout: float, what: str, *, every: float = 0.2) -> T:

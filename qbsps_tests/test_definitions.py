@@ -66,6 +66,7 @@ SNAPSHOT = {
     ],
     "sensors": [
         "alert_conditions_sensor",
+        "deadline_alert_sensor",
         "partition_retention_sensor",
         "qbo_cdc_sensor",
         "qbo_order_change_sensor",

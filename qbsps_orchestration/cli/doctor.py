@@ -52,26 +52,49 @@ def db() -> None:
 
 @db.command("upgrade")
 @config_option
-def db_upgrade(config_path: Path | None) -> None:
+@click.option(
+    "--all-companies",
+    is_flag=True,
+    help="Upgrade the ledger of every company of $QBSPS_COMPANIES_DIR, one after the other.",
+)
+def db_upgrade(config_path: Path | None, all_companies: bool) -> None:
     """Apply the ledger's migrations (creates the database when new); safe to run again."""
+    if not all_companies:
+        _upgrade(load_config_or_exit(config_path).ledger.url, "")
+        return
+    from ..lib.config import ConfigError, load_config
+    from ..lib.config.companies import company_config_path, company_names, current_company
+
+    if config_path is not None or current_company() is not None:
+        raise click.UsageError(
+            "--all-companies upgrades every company: give it without --config or --company"
+        )
+    try:
+        urls = [(name, load_config(company_config_path(name)).ledger.url) for name in company_names()]
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for name, url in urls:
+        _upgrade(url, f"{name}: ")
+
+
+def _upgrade(url: str, whose: str) -> None:
     from ..lib.ledger.storage.migration_status import LedgerUnreachableError, migration_status
 
-    url = load_config_or_exit(config_path).ledger.url
     try:
         before = migration_status(url)
     except LedgerUnreachableError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(f"{whose}{exc}") from None
     if before.unknown:
         raise click.ClickException(
-            f"{before.database} is at revision {', '.join(before.unknown)}, which this qbsps does not "
-            "know: a newer qbsps migrated it; upgrade qbsps instead"
+            f"{whose}{before.database} is at revision {', '.join(before.unknown)}, which this qbsps does "
+            "not know: a newer qbsps migrated it; upgrade qbsps instead"
         )
     if before.at_head:
-        click.echo(f"ledger {before.database} is already at revision {', '.join(before.heads)}")
+        click.echo(f"{whose}ledger {before.database} is already at revision {', '.join(before.heads)}")
         return
     _migrate(url, before.database)
     was = ", ".join(before.current) or "an empty database"
-    click.echo(f"ledger {before.database} upgraded from {was} to revision {', '.join(before.heads)}")
+    click.echo(f"{whose}ledger {before.database} upgraded from {was} to revision {', '.join(before.heads)}")
 
 
 def _migrate(url: str, shown: str) -> None:

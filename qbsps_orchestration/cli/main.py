@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import click
 
+from .companies import companies
 from .connect import connect
 from .dev import dev
-from .diff import diff
 from .doctor import db, doctor
 from .init import init
 from .items import items
-from .replay import replay
+from .operations.diff import diff
+from .operations.reconcile import reconcile
+from .operations.replay import replay
+from .operations.status import conflicts, partners, status
 from .sandbox import sandbox
 from .secrets import secrets
-from .status import conflicts, partners, reconcile, status
-from .support import QbspsGroup
+from .support import QbspsGroup, company_option, serve_company
 from .sync import preview, sync
 from .webhooks import webhooks
 
 
 @click.group(cls=QbspsGroup)
 @click.version_option(package_name="qbsps")
-def main() -> None:
+@company_option
+def main(company: str | None) -> None:
     """qbsps: QuickBooks Online <-> SPS Commerce EDI, orchestrated by Dagster."""
+    serve_company(company)
 
 
 @main.command()
@@ -34,6 +38,7 @@ def demo() -> None:
 
 
 for command in (
+    companies,
     conflicts,
     connect,
     db,

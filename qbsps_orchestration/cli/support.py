@@ -58,11 +58,36 @@ class QbspsGroup(click.Group):
             raise
 
 
+company_option = click.option(
+    "--company",
+    envvar="QBSPS_COMPANY",
+    metavar="NAME",
+    help="In a deployment serving several companies: the company whose config ($QBSPS_COMPANIES_DIR/"
+    "NAME.yaml), ledger and Dagster assets a command works on.",
+)
+
+
+def serve_company(company: str | None) -> None:
+    """Select the company before any subcommand imports the Dagster definitions (they read it then)."""
+    if not company:
+        return
+    from ..lib.config import ConfigError
+    from ..lib.config.companies import select_company
+
+    try:
+        select_company(company)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def load_config_or_exit(path: Path | None) -> QbspsConfig:
     import os
 
     from ..lib.config import CONFIG_ENV, ConfigError, load_config
+    from ..lib.config.companies import current_company
 
+    if path is not None and current_company() is not None:
+        raise click.UsageError("give --company or --config, not both: a company's config is its file")
     try:
         config = load_config(path)
     except ConfigError as exc:

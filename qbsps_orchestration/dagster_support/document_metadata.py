@@ -7,6 +7,7 @@ import dataclasses
 import dagster as dg
 import pandas as pd
 
+from ..lib.config.companies import qbsps_command
 from ..lib.documents.diff import change_rows
 from ..lib.documents.order_ack.ack_changes import LineChange
 from ..lib.outbound.send import SendResult
@@ -25,7 +26,8 @@ def sent_metadata(results: list[SendResult]) -> dict[str, dg.MetadataValue]:
         "outcome": dg.MetadataValue.text(joined([r.outcome for r in results])),
         "sps_path": dg.MetadataValue.text(joined([r.path for r in results])),
         "ledger": dg.MetadataValue.text(
-            "; ".join(f"qbsps status --document {r.document_id}" for r in results if r.document_id) or "-"
+            "; ".join(qbsps_command(f"status --document {r.document_id}") for r in results if r.document_id)
+            or "-"
         ),
         "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in warnings) or "none"),
         # Lineage, also as the data versions: the exact bytes SPS got, and the QBO version they came from.
@@ -53,7 +55,7 @@ def diff_metadata(diffs: list[VersionDiff]) -> dict[str, dg.MetadataValue]:
     ]
     against = "; ".join(
         f"version {d.after.id} against version {d.before.id} (sent), document {d.after.document_id}: "
-        f"qbsps diff {d.after.document_id} --version {d.before.id} --version {d.after.id}"
+        + qbsps_command(f"diff {d.after.document_id} --version {d.before.id} --version {d.after.id}")
         for d in diffs
     )
     columns = (

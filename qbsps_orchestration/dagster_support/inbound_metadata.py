@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ..lib.config.companies import qbsps_command
 from ..lib.inbound import DocumentResult
 from ..lib.inbound.batch import FileOutcome
 
@@ -47,4 +48,4 @@ def synced_metadata(outcome: FileOutcome) -> dict[str, dg.MetadataValue]:
 
 def _ledger_link(docs: list[DocumentResult]) -> str:
     ids = [str(d.document_id) for d in docs if d.document_id is not None]
-    return "; ".join(f"qbsps status --document {i}" for i in ids) or "-"
+    return "; ".join(qbsps_command(f"status --document {i}") for i in ids) or "-"

@@ -20,6 +20,8 @@ from typing import Any
 
 import dagster as dg
 
+from ..lib.config.companies import current_company
+
 BROKER_ENV = "QBSPS_CELERY_BROKER_URL"
 BACKEND_ENV = "QBSPS_CELERY_BACKEND_URL"
 QUEUE_ENV = "QBSPS_CELERY_QUEUE"  # deployments (or tests) sharing one broker each take their own
@@ -40,7 +42,13 @@ WORKER_SETTINGS: dict[str, Any] = {
 
 
 def celery_queue() -> str:
-    return os.environ.get(QUEUE_ENV) or DEFAULT_QUEUE
+    """$QBSPS_CELERY_QUEUE; else each company of a deployment of several has its own queue
+    (``dagster-<company>``), served by workers of that company only: a worker process loads one
+    company's definitions."""
+    if explicit := os.environ.get(QUEUE_ENV):
+        return explicit
+    company = current_company()
+    return f"{DEFAULT_QUEUE}-{company}" if company else DEFAULT_QUEUE
 
 
 def celery_backend() -> str | dict[str, str]:

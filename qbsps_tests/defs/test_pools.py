@@ -24,11 +24,7 @@ CALLS = {
 
 def _ops() -> dict[str, dg.OpDefinition]:
     repository = defs().get_repository_def()
-    return {
-        op.name: op
-        for job in repository.get_all_jobs()
-        for op in job.graph.iterate_op_defs()
-    }
+    return {op.name: op for job in repository.get_all_jobs() for op in job.graph.iterate_op_defs()}
 
 
 def test_every_op_holds_the_pool_of_the_apis_it_calls() -> None:

@@ -160,6 +160,7 @@ def test_the_systemd_units_verify(tmp_path: Path) -> None:
     assert {unit.name for unit in units} >= {
         "qbsps.target", "qbsps-migrate.service", "qbsps-dagster-webserver.service",
         "qbsps-dagster-daemon.service", "qbsps-webhooks.service", "qbsps-celery-worker@1.service",
+        "qbsps-company-worker@1.service",
     }  # fmt: skip
     done = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", *map(str, units)],

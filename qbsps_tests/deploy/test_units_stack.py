@@ -30,6 +30,7 @@ from qbsps_tests.support import REPO
 
 pytestmark = pytest.mark.services
 
+
 @pytest.fixture()
 def environment(deployment_databases: dict[str, str], tmp_path: Path) -> dict[str, str]:
     """What /etc/qbsps/qbsps.env and the units' Environment= give the services."""

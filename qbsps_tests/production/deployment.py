@@ -130,7 +130,7 @@ def fresh_database() -> Iterator[str]:
         yield name
 
 
-def _dagster_home(home: Path, database: str) -> dict[str, str]:
+def production_dagster_home(home: Path, database: str) -> dict[str, str]:
     """DAGSTER_HOME with the production storage; the DAGSTER_PG_* variables it reads."""
     home.mkdir(parents=True)
     production = yaml.safe_load((REPO / "deploy" / "dagster.postgres.yaml").read_text())
@@ -165,7 +165,7 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broker: str) -> 
         config = load_config(config_path)
         env = {
             **os.environ,
-            **_dagster_home(tmp_path / "dagster", database),
+            **production_dagster_home(tmp_path / "dagster", database),
             # dagster-celery starts `celery` from PATH: the venv's, as in an activated venv
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
             "QBSPS_CONFIG": str(config_path),

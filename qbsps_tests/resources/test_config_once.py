@@ -93,8 +93,10 @@ def test_outbound_and_multi_step_runs_validate_the_config_once(
             )
         assert result.success
         with validations(monkeypatch) as reference_loads:  # QBO reference data, then the cross-reference
-            reference = defs().resolve_job_def("qbo_reference_job").execute_in_process(
-                instance=instance, asset_selection=UNPARTITIONED_REFERENCE
+            reference = (
+                defs()
+                .resolve_job_def("qbo_reference_job")
+                .execute_in_process(instance=instance, asset_selection=UNPARTITIONED_REFERENCE)
             )
         steps = [e for e in reference.all_events if e.event_type_value == "STEP_SUCCESS"]
     report_measurement(

@@ -1,13 +1,23 @@
 """run_failure_alert_sensor (each failed run, once) and alert_conditions_sensor (every 5 minutes:
-stuck documents, a connection to reconnect, the QBO refresh token's remaining life). The
+stuck documents, a connection to reconnect, the QBO refresh token's remaining life) and
+deadline_alert_sensor (every 5 minutes: partners' 856/810/855 deadlines near or missed). The
 decisions are lib/alerts'; these read Dagster's side and report what was sent."""
 
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import dagster as dg
 
-from ...lib.alerts import alert_run_failure, notifiers_from, run_failure_alert, watch
-from ...resources import LedgerResource, QbspsConfigResource
+from ...lib.alerts import alert_run_failure, notifiers_from, run_failure_alert, watch, watch_deadlines
+from ...lib.deadlines import (
+    Shipped,
+    lookback_start,
+    partners_with_deadlines,
+    shipment_partners,
+    shipped_invoices,
+)
+from ...lib.qbo.refs import QboRefResolver
+from ...resources import LedgerResource, QboResource, QbspsConfigResource
 
 CONDITIONS_INTERVAL_SECONDS = 300
 _STEP_WRAPPER = "DagsterExecutionStepExecutionError"  # "Error occurred while executing op ...": noise
@@ -77,4 +87,45 @@ def alert_conditions_sensor(
         f"alerts sent: {len(delivery.sent)}, not sent yet: {len(delivery.failed)}, "
         f"cleared: {delivery.cleared}"
         + (f"; checks failed: {len(result.problems)}" if result.problems else "")
+    )
+
+
+@dg.sensor(
+    minimum_interval_seconds=CONDITIONS_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Every 5 minutes: for each trading partner with a deadlines: block, an alert when "
+    "its ship notice, invoice or acknowledgment is within near_hours of its deadline and not sent, "
+    "and one when the deadline is missed, with the estimated chargeback.",
+)
+def deadline_alert_sensor(
+    context: dg.SensorEvaluationContext,
+    qbsps_config: QbspsConfigResource,
+    ledger: LedgerResource,
+    qbo: QboResource,
+) -> dg.SkipReason:
+    config = qbsps_config.load()
+    if config.alerts is None:
+        return dg.SkipReason(NOT_CONFIGURED)
+    if not partners_with_deadlines(config):
+        return dg.SkipReason("no trading partner has a deadlines: block")
+    now = datetime.now(UTC)
+    with ledger.open(actor="deadline_alert_sensor") as book, ExitStack() as stack:
+
+        def shipped() -> list[Shipped]:
+            partners = shipment_partners(config)
+            if not partners:  # acknowledgments only: the ledger alone knows them
+                return []
+            client = stack.enter_context(qbo.client(book))
+            since = lookback_start(config, now).date()
+            return shipped_invoices(client, QboRefResolver(client, book), partners, since)
+
+        result = watch_deadlines(book, config, notifiers_from(config.alerts), now, shipped)
+    for problem in result.problems:
+        context.log.warning(problem)
+    delivery = result.delivery
+    for key, error in delivery.failed:
+        context.log.warning(f"alert {key} not sent yet (tried again next tick): {error}")
+    return dg.SkipReason(
+        f"deadline alerts sent: {len(delivery.sent)}, not sent yet: {len(delivery.failed)}, "
+        f"cleared: {delivery.cleared}" + (f"; check failed: {result.problems[0]}" if result.problems else "")
     )

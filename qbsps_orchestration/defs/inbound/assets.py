@@ -22,7 +22,7 @@ from ...dagster_support.batch_failure import batch_failure
 from ...dagster_support.document_metadata import sent_metadata
 from ...dagster_support.inbound_metadata import fetched_metadata, synced_metadata
 from ...dagster_support.lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
-from ...dagster_support.names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, pool_for
+from ...dagster_support.names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, asset_key, pool_for
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.inbound.batch import FileOutcome, file_groups, process_files
 from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pending
@@ -30,9 +30,9 @@ from ...lib.outbound.send import QboVersion
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from .partitions import purchase_order_files
 
-SPS_PURCHASE_ORDERS = dg.AssetKey("sps_purchase_orders")
-QBO_PURCHASE_ORDERS = dg.AssetKey("qbo_purchase_orders")
-SPS_ORDER_ACKS = dg.AssetKey("sps_order_acks")
+SPS_PURCHASE_ORDERS = asset_key("sps_purchase_orders")
+QBO_PURCHASE_ORDERS = asset_key("qbo_purchase_orders")
+SPS_ORDER_ACKS = asset_key("sps_order_acks")
 
 
 @dg.multi_asset(

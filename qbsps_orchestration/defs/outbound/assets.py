@@ -18,16 +18,16 @@ import dagster as dg
 from ...dagster_support.batch_failure import batch_failure
 from ...dagster_support.document_metadata import diff_metadata, sent_metadata
 from ...dagster_support.lineage import Upstream, document_tags, latest, observe, qbo_version, recorded
-from ...dagster_support.names import QBO_API, SPS_API, TAG_RESEND, pool_for
+from ...dagster_support.names import QBO_API, SPS_API, TAG_RESEND, asset_key, pool_for
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.batch import process_invoices
 from ...lib.outbound.flow import InvoiceOutcome, OutboundContext, mark_processed_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from .partitions import qbo_invoices
 
-QBO_INVOICES = dg.AssetKey("qbo_invoices")
-SPS_INVOICES = dg.AssetKey("sps_invoices")
-SPS_SHIP_NOTICES = dg.AssetKey("sps_ship_notices")
+QBO_INVOICES = asset_key("qbo_invoices")
+SPS_INVOICES = asset_key("sps_invoices")
+SPS_SHIP_NOTICES = asset_key("sps_ship_notices")
 GROUP_OUTBOUND = "sps_outbound"
 
 # The QBO invoices themselves, kept by QuickBooks: the source the 810s and 856s are built from.

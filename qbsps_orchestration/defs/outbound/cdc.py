@@ -8,7 +8,7 @@ The cursor lives in the ledger, shared with `qbsps sync outbound` (lib/changes.p
 import dagster as dg
 
 from ...dagster_support.change_requests import IN_FLIGHT
-from ...dagster_support.names import QBO_API, pool_for
+from ...dagster_support.names import QBO_API, company_tags, pool_for
 from ...lib.changes import poll_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..inbound.sensors import polling_interval_seconds
@@ -31,7 +31,11 @@ def poll_qbo_cdc(
     )
 
 
-@dg.job(name=CDC_JOB, description="Poll QBO change data capture (invoices, orders) into the ledger inbox.")
+@dg.job(
+    name=CDC_JOB,
+    tags=company_tags(),
+    description="Poll QBO change data capture (invoices, orders) into the ledger inbox.",
+)
 def qbo_cdc_job() -> None:
     poll_qbo_cdc()
 

@@ -7,13 +7,16 @@ finds goes to the same inbox as webhooks and CDC, which dedups it.
 
 import dagster as dg
 
-from ...dagster_support.names import QBO_API, pool_for
+from ...dagster_support.names import QBO_API, asset_key, company_tags, pool_for
 from ...lib.sweep import sweep_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from .partitions import change_hours
 
+QBO_INVOICE_CHANGES = asset_key("qbo_invoice_changes")
+
 
 @dg.asset(
+    key=QBO_INVOICE_CHANGES,
     partitions_def=change_hours,
     group_name="qbo_changes",
     kinds={"quickbooks"},
@@ -43,7 +46,9 @@ def qbo_invoice_changes(
     )
 
 
-qbo_invoice_changes_job = dg.define_asset_job("qbo_invoice_changes_job", selection=[qbo_invoice_changes])
+qbo_invoice_changes_job = dg.define_asset_job(
+    "qbo_invoice_changes_job", selection=[qbo_invoice_changes], tags=company_tags()
+)
 qbo_invoice_changes_schedule = dg.build_schedule_from_partitioned_job(
     qbo_invoice_changes_job,
     name="qbo_invoice_changes_schedule",

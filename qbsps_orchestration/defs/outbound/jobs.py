@@ -1,10 +1,12 @@
 import dagster as dg
 
+from ...dagster_support.names import company_tags
 from ..executor import document_batch_executor
 from .assets import SPS_INVOICES, SPS_SHIP_NOTICES
 
 outbound_documents_job = dg.define_asset_job(
     "outbound_documents_job",
+    tags=company_tags(),
     selection=dg.AssetSelection.assets(
         SPS_INVOICES, SPS_SHIP_NOTICES
     ).without_checks(),  # see waiting_documents_job

@@ -11,7 +11,7 @@ import dagster as dg
 
 from ...dagster_support.document_metadata import table_metadata
 from ...dagster_support.lineage import rows_version
-from ...dagster_support.names import QBO_API, TAG_FULL_REFRESH, pool_for
+from ...dagster_support.names import QBO_API, TAG_FULL_REFRESH, asset_key, company_tags, pool_for
 from ...lib.config import QbspsConfig
 from ...lib.reference.profiles import refresh_profiles
 from ...lib.reference.snapshot import refresh_since_last
@@ -22,10 +22,10 @@ from .partitions import all_partners_tags, sync_partner_partitions
 
 GROUP_REFERENCE = "qbo_reference"
 REFERENCE_ASSETS = {
-    "Vendor": dg.AssetKey("qbo_vendors"),
-    "Customer": dg.AssetKey("qbo_customers"),
-    "Item": dg.AssetKey("qbo_items"),
-    "Account": dg.AssetKey("qbo_accounts"),
+    "Vendor": asset_key("qbo_vendors"),
+    "Customer": asset_key("qbo_customers"),
+    "Item": asset_key("qbo_items"),
+    "Account": asset_key("qbo_accounts"),
 }
 PREVIEW_ROWS = 20
 PREVIEW_FIELDS = {
@@ -96,10 +96,11 @@ def qbo_reference_data(
 # change in QBO reach SPS within one CDC interval (unchanged registries are not sent again): the
 # schedules bring the partner partitions up to date with the config and run over all of them.
 # The part of the job without partitions: what a run needs when no partner receives registries.
-UNPARTITIONED_REFERENCE = [*REFERENCE_ASSETS.values(), dg.AssetKey("item_cross_reference")]
+UNPARTITIONED_REFERENCE = [*REFERENCE_ASSETS.values(), asset_key("item_cross_reference")]
 qbo_reference_job = dg.define_asset_job(
     "qbo_reference_job",
-    selection=[*UNPARTITIONED_REFERENCE, dg.AssetKey("sps_item_registries")],
+    tags=company_tags(),
+    selection=[*UNPARTITIONED_REFERENCE, asset_key("sps_item_registries")],
     executor_def=document_batch_executor(),
 )
 

@@ -8,13 +8,14 @@ import dagster as dg
 
 from ...dagster_support.document_metadata import table_metadata
 from ...dagster_support.lineage import rows_version
+from ...dagster_support.names import asset_key
 from ...lib.items import describe_unknown
 from ...lib.reference.crossref import cross_reference_table, unknown_items_on_open_orders
 from ...lib.reference.tables import cross_reference_frame
 from ...resources import LedgerResource, QbspsConfigResource
 from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 
-ITEM_CROSS_REFERENCE = dg.AssetKey("item_cross_reference")
+ITEM_CROSS_REFERENCE = asset_key("item_cross_reference")
 
 
 @dg.asset(

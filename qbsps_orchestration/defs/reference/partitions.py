@@ -4,11 +4,11 @@ key, never renamed. The partition list follows the config (schedules bring it up
 
 import dagster as dg
 
-from ...dagster_support.names import RANGE_END, RANGE_START
+from ...dagster_support.names import RANGE_END, RANGE_START, partitions_name
 from ...lib.config import QbspsConfig
 from ..retention import busy_partitions
 
-item_registry_partners = dg.DynamicPartitionsDefinition(name="item_registry_partners")
+item_registry_partners = dg.DynamicPartitionsDefinition(name=partitions_name("item_registry_partners"))
 
 
 def registry_partner_ids(config: QbspsConfig) -> list[str]:

@@ -14,7 +14,7 @@ import dagster as dg
 from ...dagster_support.batch_failure import batch_failure
 from ...dagster_support.document_metadata import sent_metadata
 from ...dagster_support.lineage import combined, document_tags, latest
-from ...dagster_support.names import QBO_API, SPS_API, pool_for
+from ...dagster_support.names import QBO_API, SPS_API, asset_key, company_tags, pool_for
 from ...lib.config import QbspsConfig, TradingPartner, UnknownTradingPartnerError
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.outbound.registries import send_item_registries
@@ -25,7 +25,7 @@ from .assets import GROUP_REFERENCE, REFERENCE_ASSETS
 from .crossref import ITEM_CROSS_REFERENCE
 from .partitions import all_partners_tags, item_registry_partners, sync_partner_partitions
 
-SPS_ITEM_REGISTRIES = dg.AssetKey("sps_item_registries")
+SPS_ITEM_REGISTRIES = asset_key("sps_item_registries")
 UPSTREAM = (REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE)
 
 
@@ -103,6 +103,7 @@ def _version(results: list[SendResult]) -> str:
 
 item_registries_job = dg.define_asset_job(
     "item_registries_job",
+    tags=company_tags(),
     selection=[REFERENCE_ASSETS["Item"], ITEM_CROSS_REFERENCE, SPS_ITEM_REGISTRIES],
     executor_def=document_batch_executor(),
 )

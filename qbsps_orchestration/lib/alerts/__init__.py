@@ -1,11 +1,13 @@
 """Alerts for the people who run qbsps: run failures, stuck documents, a connection to reconnect,
-credentials about to expire. Each is sent once per cause (the ledger remembers it) through the
-configured notifiers: email over SMTP and/or a Slack or Teams incoming webhook. No Dagster here."""
+credentials about to expire, a trading partner's deadline near or missed. Each is sent once per
+cause (the ledger remembers it) through the configured notifiers: email over SMTP and/or a Slack
+or Teams incoming webhook. No Dagster here."""
 
 from __future__ import annotations
 
 from ..config.alerts import AlertSettings
-from .alert import CONDITIONS, Alert, AlertKind
+from .alert import CONDITIONS, DEADLINES, Alert, AlertKind
+from .deadlines import deadline_alerts, watch_deadlines
 from .delivery import Delivery, deliver_unsent, evaluate
 from .notifier import Notifier, NotifyError
 from .redact import Redactor
@@ -28,6 +30,7 @@ def notifiers_from(settings: AlertSettings | None) -> list[Notifier]:
 
 __all__ = [
     "CONDITIONS",
+    "DEADLINES",
     "Alert",
     "AlertKind",
     "Delivery",
@@ -38,9 +41,11 @@ __all__ = [
     "Watch",
     "WebhookNotifier",
     "alert_run_failure",
+    "deadline_alerts",
     "deliver_unsent",
     "evaluate",
     "notifiers_from",
     "run_failure_alert",
     "watch",
+    "watch_deadlines",
 ]

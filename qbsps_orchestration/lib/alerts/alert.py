@@ -9,16 +9,19 @@ from enum import StrEnum
 
 class AlertKind(StrEnum):
     """Run failures are events (one alert per run); the others are conditions that a periodic
-    evaluation sees or not, and clear when it no longer does. A deadline kind (a ship notice or
-    invoice due soon or missed) is one more condition with its own check."""
+    evaluation sees or not, and clear when it no longer does. The deadline kinds (a ship notice,
+    invoice or acknowledgment due soon, or missed) are conditions with their own check and sensor."""
 
     RUN_FAILURE = "run_failure"
     STUCK_DOCUMENT = "stuck_document"
     RECONNECT_NEEDED = "reconnect_needed"
     CREDENTIAL_EXPIRING = "credential_expiring"
+    DEADLINE_NEAR = "deadline_near"  # a partner's 856/810/855 due within its near_hours, not sent
+    DEADLINE_MISSED = "deadline_missed"  # ... past due, not sent (a chargeback may follow)
 
 
 CONDITIONS = (AlertKind.STUCK_DOCUMENT, AlertKind.RECONNECT_NEEDED, AlertKind.CREDENTIAL_EXPIRING)
+DEADLINES = (AlertKind.DEADLINE_NEAR, AlertKind.DEADLINE_MISSED)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..config import CredentialError
+from ..config.companies import current_company
 from ..ledger import Ledger
 from .alert import Alert, AlertKind
 from .notifier import Notifier, NotifyError
@@ -36,7 +37,10 @@ def evaluate(
 ) -> Delivery:
     """Record `current` alerts (each opened once), clear those of `kinds` no longer current, then
     send everything still unsent, earlier failures included."""
-    alerts = [replace(a, subject=redact(a.subject), body=redact(a.body)) for a in current]
+    # An integrator's one inbox gets the alerts of every company it serves: each names its company.
+    company = current_company()
+    named = f"{company}: " if company else ""
+    alerts = [replace(a, subject=named + redact(a.subject), body=redact(a.body)) for a in current]
     ledger.alerts.raise_alerts(alerts, now)
     cleared = ledger.alerts.clear_absent([k.value for k in kinds], {a.dedup_key for a in alerts}, now)
     delivery = deliver_unsent(ledger, notifiers, now)

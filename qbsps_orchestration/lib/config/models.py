@@ -16,6 +16,7 @@ from ..items import ItemCrossReference, ItemRow
 from ..values import HttpUrl, IdText, PartNumber, QboRef, Text
 from .alerts import AlertSettings
 from .credentials import CredentialSource
+from .deadlines import DeadlineSettings
 from .errors import UnknownTradingPartnerError
 
 LEDGER_URL_ENV = "QBSPS_LEDGER_URL"  # also read by lib/ledger when no config is at hand
@@ -174,6 +175,18 @@ class TradingPartner(_Strict):
     unknown_items: Literal["quarantine", "create"] = "quarantine"
     # ItemRegistry documents sent on schedule and when items change: 832 catalog, 846 inventory advice.
     item_registries: list[Literal["catalog", "inventory"]] = Field(default_factory=lambda: ["catalog"])
+    # When its 856 / 810 / 855 are due and what a late one costs (lib/config/deadlines.py); absent: none.
+    deadlines: DeadlineSettings | None = None
+
+    @model_validator(mode="after")
+    def _acks_wanted(self) -> TradingPartner:
+        acknowledged = self.deadlines is not None and self.deadlines.acknowledgment is not None
+        if acknowledged and not self.send_order_acks:
+            raise ValueError(
+                "deadlines.acknowledgment: this partner gets no 855s (send_order_acks is false); "
+                "set send_order_acks: true or remove the acknowledgment deadline"
+            )
+        return self
 
 
 class Supplier(_Strict):

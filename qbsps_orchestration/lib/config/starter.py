@@ -73,6 +73,13 @@ trading_partners:
     qbo_vendor: {{name: Your Retailer}}
     qbo_customer: {{name: Your Retailer (Customer)}}
     rsx_format: json
+    # When the retailer wants its 856 / 810 (and 855, with send_order_acks: true) and what a late
+    # one costs; qbsps alerts when one is near or missed. Uncomment and fill in from its EDI guide.
+    # deadlines:
+    #   timezone: America/Chicago
+    #   near_hours: 4
+    #   ship_notice: {{hours_after_ship: 24, chargeback: {{kind: per_carton, amount: "2.50"}}}}
+    #   invoice: {{days_after_shipment: 3, chargeback: {{kind: percent, percent: "2", minimum: "25.00"}}}}
 # The item cross-reference: the QBO Item for each retailer's part number / UPC (or items_csv).
 items: []
 """

@@ -2,14 +2,15 @@
 
 Intuit wants a 200 within 3 seconds or it re-sends (qbo.md §4.6), so the request path makes no
 QBO call: it verifies the signature over the raw body, stores every event in ONE short ledger
-transaction and answers. Sensors turn the inbox into runs later. A 5xx (ledger unavailable) makes
-Intuit retry the batch, which is what we want since nothing was stored.
+transaction per company and answers. Sensors turn the inbox into runs later. A 5xx (a ledger
+unavailable) makes Intuit retry the batch, which is what we want: what was not stored arrives
+again, and what was is not stored twice (the inbox dedups by event).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from time import perf_counter
@@ -41,7 +42,7 @@ class ReceiverStats:
     unreadable_bodies: int = 0
     events_received: int = 0
     events_new: int = 0
-    events_ignored: int = 0  # other companies' events on the same app endpoint
+    events_ignored: int = 0  # events of companies this receiver does not serve
     last_store_ms: float | None = None
 
     def as_dict(self) -> dict[str, int | float | None]:
@@ -56,26 +57,46 @@ class ReceiverStats:
         }
 
 
+@dataclass(frozen=True)
+class WebhookRoute:
+    """Where one company's events go: the ledger of the company with these realm ids."""
+
+    realm_ids: frozenset[str]
+    ledger_factory: Callable[[], Ledger]
+
+
 def webhook_app(
     ledger_factory: Callable[[], Ledger], verifier_token: str, realm_ids: Iterable[str]
 ) -> Starlette:
-    """The receiver as an ASGI app. The ledger is opened at startup and closed at shutdown; events
-    of realms not in `realm_ids` are acknowledged but not stored."""
+    """The receiver of one company as an ASGI app (see `routed_webhook_app`)."""
+    return routed_webhook_app([WebhookRoute(frozenset(realm_ids), ledger_factory)], verifier_token)
+
+
+def routed_webhook_app(routes: Sequence[WebhookRoute], verifier_token: str) -> Starlette:
+    """The receiver as an ASGI app, for every company one Intuit app serves: Intuit posts the events
+    of all its companies to one endpoint, so each event is stored in the ledger of the company whose
+    realm it names. The ledgers are opened at startup and closed at shutdown; events of realms no
+    route names are acknowledged but not stored."""
     if not verifier_token:
         raise ValueError("the QBO webhook verifier token is empty (config qbo.webhook_verifier_token)")
-    realms = frozenset(realm_ids)
-    if not realms:
+    if not routes or not all(route.realm_ids for route in routes):
         raise ValueError("the webhook receiver needs at least one QBO realm id to accept events for")
+    realms = [realm for route in routes for realm in route.realm_ids]
+    if shared := sorted({realm for realm in realms if realms.count(realm) > 1}):
+        raise ValueError(f"QBO realm {', '.join(shared)} is routed to two ledgers: its events would cross")
     stats = ReceiverStats()
-    holder: dict[str, Ledger] = {}
+    ledgers: dict[int, Ledger] = {}  # route index -> its open ledger
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        holder["ledger"] = await run_in_threadpool(ledger_factory)
         try:
+            for index, route in enumerate(routes):
+                ledgers[index] = await run_in_threadpool(route.ledger_factory)
             yield
         finally:
-            holder.pop("ledger").close()
+            for ledger in ledgers.values():
+                ledger.close()
+            ledgers.clear()
 
     async def receive(request: Request) -> Response:
         body = await _read_body(request)
@@ -92,21 +113,25 @@ def webhook_app(
             stats.unreadable_bodies += 1
             log.error("QBO webhook body not readable: %s", exc)
             return _error(400, str(exc))
-        ours = [event for event in events if event.realm_id in realms]
+        routed = [[event for event in events if event.realm_id in route.realm_ids] for route in routes]
         started = perf_counter()
+        new = 0
         try:
-            new = await run_in_threadpool(holder["ledger"].record_changes, ours)
-        except Exception as exc:  # nothing stored: a 5xx makes Intuit deliver the batch again
+            for index, ours in enumerate(routed):
+                if ours:
+                    new += await run_in_threadpool(ledgers[index].record_changes, ours)
+        except Exception as exc:  # a 5xx makes Intuit deliver the batch again; the inbox dedups it
             log.error(
                 "QBO webhook events not stored (%s); answering 503 so Intuit retries", type(exc).__name__
             )
-            return _error(503, "the ledger is unavailable; nothing was stored")
+            return _error(503, "a ledger is unavailable; nothing was stored for its company")
+        stored = sum(len(ours) for ours in routed)
         stats.last_store_ms = round((perf_counter() - started) * 1000, 3)
         stats.accepted_posts += 1
         stats.events_received += len(events)
         stats.events_new += new
-        stats.events_ignored += len(events) - len(ours)
-        return JSONResponse({"received": len(events), "new": new, "ignored": len(events) - len(ours)})
+        stats.events_ignored += len(events) - stored
+        return JSONResponse({"received": len(events), "new": new, "ignored": len(events) - stored})
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", **stats.as_dict()})

@@ -133,3 +133,12 @@ def test_old_sent_run_failures_and_old_cleared_alerts_are_forgotten(
     assert ledger.alerts.forget([AlertKind.RUN_FAILURE.value], NOW) == 0  # nothing older than NOW
     assert ledger.alerts.forget([AlertKind.RUN_FAILURE.value], NOW + timedelta(days=2)) == 2
     assert [a.dedup_key for a in ledger.alerts.stored(include_cleared=True)] == ["stuck_document:13"]
+
+
+def test_in_a_deployment_of_several_companies_each_alert_names_its_company(
+    ledger: Ledger, smtp: SmtpInbox, webhook: WebhookInbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QBSPS_COMPANY", "acme")
+    evaluate(ledger, _channels(smtp, webhook), [STUCK], NOW)
+    assert webhook.texts == [f"acme: {STUCK.text}"]
+    assert [mail.message["Subject"] for mail in smtp.mails] == [f"[qbsps] acme: {STUCK.subject}"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ...config.companies import qbsps_command
 from ..records import DocumentRecord, VersionRecord
 from ..vocabulary import Direction
 
@@ -119,8 +120,9 @@ def _held(version: VersionRecord, doc: DocumentRecord) -> WaitingDocument:
         since=version.received_at,
         reason=version.reason or "a changed version of a document already sent",
         field=None,
-        what_to_do=f"compare the two versions (`qbsps diff {doc.id}`); accept the new one if it is right",
-        rerun=f"qbsps conflicts accept {version.id}",
+        what_to_do=f"compare the two versions (`{qbsps_command(f'diff {doc.id}')}`); accept the new one if "
+        "it is right",
+        rerun=qbsps_command(f"conflicts accept {version.id}"),
         version_id=version.id,
     )
 
@@ -137,7 +139,9 @@ def _about(doc: DocumentRecord) -> dict[str, Any]:
 
 def _rerun(doc: DocumentRecord) -> str:
     if doc.doc_type in _REPLAYED:
-        return f'qbsps replay {doc.id} --reason "..."  (or re-materialize its partition in the UI)'
+        return (
+            qbsps_command(f'replay {doc.id} --reason "..."') + "  (or re-materialize its partition in the UI)"
+        )
     if doc.direction is Direction.INBOUND:
-        return "qbsps sync inbound (the next sensor tick retries it)"
-    return "the next run of its job retries it (qbsps sync outbound, or the sensor's tick)"
+        return qbsps_command("sync inbound") + " (the next sensor tick retries it)"
+    return f"the next run of its job retries it ({qbsps_command('sync outbound')}, or the sensor's tick)"

@@ -74,3 +74,13 @@ def test_a_held_version_says_compare_then_accept() -> None:
     [held] = waiting_documents([], [(version, doc)])
     assert (held.state, held.version_id, held.number) == ("held", 31, "IN-5")
     assert "qbsps diff 7" in held.what_to_do and held.rerun == "qbsps conflicts accept 31"
+
+
+def test_in_a_deployment_of_several_companies_each_command_names_the_company(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QBSPS_COMPANY", "acme")
+    order, outbound = _doc("Order", "x"), _doc("OrderAck", "x", id=8)
+    by_id = {w.document_id: w for w in waiting_documents([order, outbound], [])}
+    assert by_id[7].rerun.startswith('qbsps --company acme replay 7 --reason "..."')
+    assert "qbsps --company acme sync outbound" in by_id[8].rerun

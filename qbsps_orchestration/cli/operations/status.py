@@ -1,5 +1,5 @@
-"""`qbsps status`, `qbsps conflicts`, `qbsps partners` and `qbsps reconcile`: what the ledger
-holds, what the operator decides, and whether QuickBooks and SPS agree."""
+"""`qbsps status`, `qbsps conflicts` and `qbsps partners`: what the ledger holds, and what the
+operator decides."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .support import config_option, load_config_or_exit
+from ..support import config_option, load_config_or_exit
 
 
 @click.command()
@@ -15,9 +15,9 @@ from .support import config_option, load_config_or_exit
 @click.option("--document", "document_id", type=int, help="Show one document's versions and audit trail.")
 def status(config_path: Path | None, document_id: int | None) -> None:
     """Ledger counts by state, failed documents with reasons, held conflicts."""
-    from ..lib.connector import open_ledger
-    from ..lib.ledger import DocumentNotFoundError
-    from ..operator_views import document_text, status_text
+    from ...lib.connector import open_ledger
+    from ...lib.ledger import DocumentNotFoundError
+    from ...operator_views import document_text, status_text
 
     ledger = open_ledger(load_config_or_exit(config_path), actor="cli")
     try:
@@ -39,8 +39,8 @@ def conflicts() -> None:
 @click.option("--operator", default="operator", show_default=True, help="Who decided (for the audit trail).")
 def conflicts_accept(config_path: Path | None, version_id: int, operator: str) -> None:
     """Accept a held conflict as a replacement; the next sync of its document applies it."""
-    from ..lib.connector import open_ledger
-    from ..lib.ledger import Direction, LedgerError
+    from ...lib.connector import open_ledger
+    from ...lib.ledger import Direction, LedgerError
 
     ledger = open_ledger(load_config_or_exit(config_path), actor=operator)
     try:
@@ -73,10 +73,10 @@ def partners_add(config_path: Path | None, trading_partner_id: str) -> None:
     its vendor number, check its items, send its first catalog. Re-running changes nothing."""
     from datetime import UTC, datetime
 
-    from ..lib.config import UnknownTradingPartnerError
-    from ..lib.connector import connected_config, open_ledger, qbo_client, sps_client
-    from ..lib.documents.schemas import RsxSchemas
-    from ..lib.onboarding import OnboardingError, onboard_partner
+    from ...lib.config import UnknownTradingPartnerError
+    from ...lib.connector import connected_config, open_ledger, qbo_client, sps_client
+    from ...lib.documents.schemas import RsxSchemas
+    from ...lib.onboarding import OnboardingError, onboard_partner
 
     config = load_config_or_exit(config_path)
     ledger = open_ledger(config, actor="qbsps partners add")
@@ -105,49 +105,3 @@ def partners_add(config_path: Path | None, trading_partner_id: str) -> None:
         click.echo(f"problem: {problem}", err=True)
     if report.problems:
         raise SystemExit(1)
-
-
-@click.command()
-@config_option
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the findings as CSV here.",
-)
-@click.option(
-    "--days",
-    default=30,
-    show_default=True,
-    type=click.IntRange(1, 3650),
-    help="How far back SPS history is read.",
-)
-def reconcile(config_path: Path | None, csv_path: Path | None, days: int) -> None:
-    """Compare QuickBooks (read from QBO) with SPS (its history), linked by the ledger: every SPS
-    order has its QBO document with the same total; every partner invoice was sent and accepted;
-    every shipped invoice has its 856; every order its 855 where the partner wants one; orphans on
-    either side. Prints one table per kind of finding. Exits 1 when there is any finding, 0 when
-    the two sides agree."""
-    from datetime import UTC, datetime, timedelta
-
-    from ..lib.connector import connected_config, open_ledger, qbo_client, sps_client
-    from ..lib.reconcile import as_text, findings_frame, write_csv
-    from ..lib.reconcile import reconcile as compare
-
-    config = load_config_or_exit(config_path)
-    ledger = open_ledger(config, actor="qbsps reconcile")
-    try:
-        config = connected_config(config, ledger)
-        qbo, sps = qbo_client(config, ledger), sps_client(config)
-        try:
-            since = datetime.now(UTC) - timedelta(days=days)
-            frame = findings_frame(compare(config, ledger, qbo, sps, since=since))
-        finally:
-            qbo.close()
-            sps.close()
-    finally:
-        ledger.close()
-    click.echo(as_text(frame))
-    if csv_path is not None:
-        click.echo(f"\nwritten: {write_csv(frame, csv_path)}")
-    raise SystemExit(1 if len(frame) else 0)

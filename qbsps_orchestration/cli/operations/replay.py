@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .support import config_option, dagster_instance, load_config_or_exit, resolve_document
+from ..support import config_option, dagster_instance, load_config_or_exit, resolve_document
 
 if TYPE_CHECKING:
-    from ..lib.ledger import DocumentRecord, Ledger
+    from ...lib.ledger import DocumentRecord, Ledger
 
 TRIGGER = "qbsps replay"
 TAG_OPERATOR = "qbsps/operator"
@@ -35,12 +35,12 @@ UNCHANGED = frozenset({"unchanged", "up to date", "duplicate"})  # as lib/ledger
 @click.option("--resend", is_flag=True, help="Outbound: send content that changed after it was sent.")
 def replay(config_path: Path | None, document: str, reason: str, operator: str, resend: bool) -> None:
     """Re-drive DOCUMENT (its ledger id as `qbsps status` shows it, or PARTNER/PO, PARTNER/INVOICE)."""
-    from ..lib.connector import open_ledger
-    from ..lib.ledger import Direction
-    from ..lib.ledger.audit import AuditContext
-    from ..lib.ledger.replays import record_replay_finished, record_replay_requested
-    from ..operator_views import sync_table
-    from ..runs import INBOUND_JOB, OUTBOUND_JOB, run_partitions
+    from ...lib.connector import open_ledger
+    from ...lib.ledger import Direction
+    from ...lib.ledger.audit import AuditContext
+    from ...lib.ledger.replays import record_replay_finished, record_replay_requested
+    from ...operator_views import sync_table
+    from ...runs import INBOUND_JOB, OUTBOUND_JOB, run_partitions
 
     if not reason.strip():
         raise click.ClickException("--reason is empty: say why the document is replayed")
@@ -66,7 +66,7 @@ def replay(config_path: Path | None, document: str, reason: str, operator: str, 
     context = AuditContext(actor=actor)
     record_replay_requested(config.ledger.url, context, record.id, reason, resend=resend)
 
-    from ..dagster_support.names import TAG_RESEND
+    from ...dagster_support.names import TAG_RESEND
 
     tags = {TAG_OPERATOR: operator, TAG_REASON: reason[:200]} | ({TAG_RESEND: "true"} if resend else {})
     job = INBOUND_JOB if inbound else OUTBOUND_JOB
@@ -89,8 +89,8 @@ def replay(config_path: Path | None, document: str, reason: str, operator: str, 
 
 def _partition_key(ledger: Ledger, record: DocumentRecord) -> str:
     """The document's own partition: the order's SPS file, or the QBO invoice it was built from."""
-    from ..lib.ledger import Direction
-    from ..lib.outbound.flow import invoice_key
+    from ...lib.ledger import Direction
+    from ...lib.outbound.flow import invoice_key
 
     name = f"{record.doc_type} {record.trading_partner_id}/{record.business_key}"
     if record.direction is Direction.INBOUND:

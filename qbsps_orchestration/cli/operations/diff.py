@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .support import config_option, load_config_or_exit, resolve_document
+from ..support import config_option, load_config_or_exit, resolve_document
 
 if TYPE_CHECKING:
-    from ..lib.ledger import Ledger, VersionRecord
+    from ...lib.ledger import Ledger, VersionRecord
 
 # What became of a version, as an operator says it.
 _STATES = {
@@ -51,9 +51,9 @@ _TYPES = (
 )
 def diff(config_path: Path | None, document: str, version_ids: tuple[int, ...], doc_type: str | None) -> None:
     """What changed between two versions of DOCUMENT (its ledger id, or PARTNER/NUMBER)."""
-    from ..lib.connector import open_ledger
-    from ..lib.documents.diff import render_lines
-    from ..lib.outbound.version_diff import default_pair, diff_versions
+    from ...lib.connector import open_ledger
+    from ...lib.documents.diff import render_lines
+    from ...lib.outbound.version_diff import default_pair, diff_versions
 
     if len(version_ids) not in (0, 2):
         raise click.ClickException("give --version twice (the two versions to compare), or not at all")

@@ -1,0 +1,171 @@
+"""The Dagster UI as an operator uses it, in a real Chromium driven by Playwright, after the demo's
+flows ran on the embedded default (stack.py): the asset graph and its lineage; a failed order's
+partition and its reason; the cause fixed and that one partition re-run from the UI, checked in
+the sandbox's QuickBooks; one missed hour of `qbo_invoice_changes` backfilled from the UI.
+Every action is a click or a typed value in the UI; state is confirmed on the far side (the
+sandbox) or in the Dagster instance. Screenshots of each step: browser.ARTIFACTS."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+
+from qbsps_tests.browser.browser import ARTIFACTS, chromium_or_skip, chromium_page, dismiss_community_dialog
+from qbsps_tests.browser.stack import UNMAPPED_PART, WAITING_FILE, OperatorStack, operator_stack
+from qbsps_tests.support import wait_for
+
+INVOICE_CHANGES = dg.AssetKey("qbo_invoice_changes")
+RUN_TIMEOUT = 240  # seconds for a run launched from the UI to finish (the daemon queues it first)
+
+
+@pytest.mark.long
+@pytest.mark.timeout(900)
+def test_an_operator_sees_fixes_reruns_and_backfills_in_the_dagster_ui(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, report_measurement
+) -> None:
+    started = time.monotonic()
+    chromium = chromium_or_skip()
+    shots = _fresh(ARTIFACTS)
+    with operator_stack(tmp_path, monkeypatch) as stack, chromium_page(chromium) as page:
+        assert stack.inbound.failed == [WAITING_FILE] and not stack.outbound.failed
+        shot = _shooter(page, shots)
+        page.goto(stack.ui)
+        dismiss_community_dialog(page, wait=15)
+        _asset_graph_with_lineage(page, stack, shot)
+        _failed_partition_and_its_reason(page, stack, shot)
+        _fix_and_rerun_the_partition(page, stack, shot)
+        _backfill_a_missed_hour(page, stack, shot)
+    print(f"browser test screenshots: {shots}")
+    report_measurement(f"{time.monotonic() - started:.0f} s, screenshots in {shots}")
+
+
+def _asset_graph_with_lineage(page, stack: OperatorStack, shot) -> None:  # noqa: ANN001
+    page.goto(f"{stack.ui}/locations/qbsps/asset-groups/sps_inbound")
+    chain = ("sps_purchase_orders", "qbo_purchase_orders", "sps_order_acks")
+    nodes = [page.get_by_text(asset, exact=True).first for asset in chain]
+    for node in nodes:
+        node.wait_for()
+    # The graph lays each asset out to the right of what it is built from: the chain in that order.
+    lefts = [node.bounding_box()["x"] for node in nodes]
+    assert lefts == sorted(lefts) and len(set(lefts)) == 3, dict(zip(chain, lefts, strict=True))
+    shot("1-asset-graph")
+    page.goto(f"{stack.ui}/assets/qbo_purchase_orders")  # the middle asset's own page
+    page.get_by_text("Upstream assets").wait_for()
+    body = page.inner_text("body")
+    lineage = body[body.index("Upstream assets") :]
+    upstream, downstream = lineage.split("Downstream assets", 1)
+    assert "sps_purchase_orders" in upstream and "sps_order_acks" not in upstream
+    assert "sps_order_acks" in downstream.split("Definition", 1)[0]
+    shot("1-asset-lineage")
+
+
+def _failed_partition_and_its_reason(page, stack: OperatorStack, shot) -> None:  # noqa: ANN001
+    page.goto(f"{stack.ui}/assets/qbo_purchase_orders?view=partitions&partition={WAITING_FILE}")
+    page.get_by_text("did not materialize this asset").wait_for()
+    shot("2-failed-partition")
+    # Its reason is the run's failure metadata (dagster_support/batch_failure.py): the run, its
+    # step failure, the `reasons` entry.
+    banner = page.get_by_text("did not materialize this asset")
+    banner.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}"))
+    page.goto(page.url.split("?")[0] + "?logs=type:STEP_FAILURE")
+    page.get_by_text("purchase order files failed").first.wait_for()
+    page.get_by_text("[Show Markdown]").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text(WAITING_FILE).first.wait_for()
+    reason = dialog.inner_text()
+    assert f"no QBO item for BuyerPartNumber '{UNMAPPED_PART}'" in reason, reason
+    assert "What to do: map the retailer's item to a QBO Item" in reason, reason
+    shot("2-failure-reason")
+    page.keyboard.press("Escape")
+
+
+def _fix_and_rerun_the_partition(page, stack: OperatorStack, shot) -> None:  # noqa: ANN001
+    assert not stack.box.qbo.find("PurchaseOrder", DocNumber="PO-BROWSER-1")
+    _map_the_item(stack)  # the operator's fix: the cross-reference row the reason asks for
+    page.goto(f"{stack.ui}/assets/qbo_purchase_orders?view=partitions&partition={WAITING_FILE}")
+    page.get_by_text("did not materialize this asset").wait_for()
+    page.get_by_role("button", name="Materialize…").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("1 partition", exact=True).wait_for()  # this partition only
+    shot("3-rerun-one-partition")
+    dialog.get_by_role("button", name="Launch 1 run").click()
+    # The far side: the sandbox's QuickBooks now holds the purchase order, with the mapped item.
+    [po] = wait_for(
+        lambda: stack.box.qbo.find("PurchaseOrder", DocNumber="PO-BROWSER-1"), RUN_TIMEOUT, "the PO in QBO"
+    )
+    assert len(po["Line"]) == 1
+    page.goto(f"{stack.ui}/assets/qbo_purchase_orders?view=partitions&partition={WAITING_FILE}")
+    page.get_by_text("Latest materialization").wait_for()
+    wait_for(
+        lambda: _reloaded_without(page, "did not materialize this asset"), 60, "the partition materialized"
+    )
+    page.get_by_text("PurchaseOrder", exact=True).first.wait_for()  # its metadata: qbo_entity
+    shot("3-partition-materialized")
+
+
+def _backfill_a_missed_hour(page, stack: OperatorStack, shot) -> None:  # noqa: ANN001
+    hour = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%d-%H:00")
+    page.goto(f"{stack.ui}/assets/qbo_invoice_changes?view=partitions")
+    page.get_by_text(hour, exact=True).first.wait_for()
+    page.get_by_role("button", name="Materialize…").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Custom", exact=True).click()
+    selection = dialog.get_by_role("textbox").first  # the partition selection, e.g. "[A...B]"
+    selection.fill(hour)
+    selection.press("Enter")
+    dialog.get_by_text("1 partition", exact=True).wait_for()
+    shot("4-backfill-one-hour")
+    dialog.get_by_role("button", name=re.compile(r"^Launch")).click()
+    with dg.DagsterInstance.get() as instance:
+        wait_for(
+            lambda: hour in instance.get_materialized_partitions(INVOICE_CHANGES), RUN_TIMEOUT, f"hour {hour}"
+        )
+        [run] = instance.get_runs(dg.RunsFilter(tags={"dagster/partition": hour}))  # that hour alone
+        assert run.asset_selection == {INVOICE_CHANGES}
+        finished = wait_for(lambda: _finished(instance, run.run_id), RUN_TIMEOUT, f"run {run.run_id}")
+        assert finished is dg.DagsterRunStatus.SUCCESS
+    page.goto(f"{stack.ui}/assets/qbo_invoice_changes?view=partitions&partition={hour}")
+    page.get_by_text("Latest materialization").wait_for()
+    wait_for(lambda: _reloaded_without(page, "No partition selected"), 30, "the hour's partition page")
+    shot("4-hour-materialized")
+
+
+def _finished(instance: dg.DagsterInstance, run_id: str) -> dg.DagsterRunStatus | None:
+    run = instance.get_run_by_id(run_id)
+    return run.status if run is not None and run.is_finished else None
+
+
+def _map_the_item(stack: OperatorStack) -> None:
+    data = yaml.safe_load(stack.config_path.read_text())
+    [item] = stack.box.qbo.find("Item", Name="HD-20 Sample Item 1")
+    data["items"].append({"qbo_item": {"id": str(item["Id"])}, "buyer_part_number": UNMAPPED_PART})
+    stack.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _reloaded_without(page, text: str) -> bool:  # noqa: ANN001
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    return page.get_by_text(text).count() == 0
+
+
+def _shooter(page, folder: Path):  # noqa: ANN001, ANN202
+    def shot(name: str) -> None:
+        page.wait_for_load_state("networkidle")
+        dismiss_community_dialog(page, wait=0)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return shot
+
+
+def _fresh(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    return folder
