@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import pandas as pd
 
-from ...dagster_support.names import QBO_API, SPS_API, pool_for
+from ...dagster_support.names import QBO_API, SPS_API, asset_key, company_tags, pool_for
 from ...lib.reconcile import KINDS, default_csv_path, findings_frame, reconcile, write_csv
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 
-RECONCILIATION = dg.AssetKey("reconciliation")
+RECONCILIATION = asset_key("reconciliation")  # prefixed by the company in a deployment of several
 HISTORY_DAYS = 30  # how far back SPS history is read
 SHOWN = 50  # rows in a table; the counts cover them all
 
@@ -81,6 +81,7 @@ reconciliation_job = dg.define_asset_job(
     "reconciliation_job",
     selection=dg.AssetSelection.assets(RECONCILIATION),
     description="Compare QuickBooks with SPS (the reconciliation asset and its checks).",
+    tags=company_tags(),
 )
 reconciliation_schedule = dg.ScheduleDefinition(
     name="reconciliation_schedule",
