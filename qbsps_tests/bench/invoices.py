@@ -5,21 +5,28 @@ bookkeeper saves it in QuickBooks (CDC and webhooks see it; the app's API meter 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from qbsps_orchestration.bookkeeper import invoice_lines_from
 from qbsps_orchestration.lib.config import load_config
 from qbsps_orchestration.sandbox.runtime import Sandbox
 
-from .orders import PARTNER
+from .orders import PARTNER, BenchOrder
 
 SHIPPING = {
     "TrackingNum": "1Z999AA10123456784",
     "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
-    "ShipAddr": {"Line1": "1 Dock Rd", "City": "Dallas", "CountrySubDivisionCode": "TX", "PostalCode": "75201"},
+    "ShipAddr": {
+        "Line1": "1 Dock Rd",
+        "City": "Dallas",
+        "CountrySubDivisionCode": "TX",
+        "PostalCode": "75201",
+    },
 }
 
 
@@ -49,14 +56,35 @@ def unthrottled(box: Sandbox) -> Iterator[None]:
 
 
 def create_invoice(box: Sandbox, purchase_order: dict, customer_id: str, today: date) -> str:
-    """One shipped invoice for a landed PurchaseOrder; returns its DocNumber."""
-    number = invoice_number(purchase_order["DocNumber"])
+    """One shipped invoice billing a landed PurchaseOrder's lines; returns its DocNumber."""
+    return create_invoice_of(
+        box, purchase_order["DocNumber"], invoice_lines_from(purchase_order), customer_id, today
+    )
+
+
+def order_lines(box: Sandbox, order: BenchOrder) -> list[dict]:
+    """Invoice lines billing what a bench order asked for, by its items' Sku (for the naive side,
+    whose orders never went through qbsps: the same lines the landed PurchaseOrder would hold)."""
+    lines = []
+    for entry in json.loads(order.content, parse_float=Decimal)["LineItem"]:
+        line = entry["OrderLine"]
+        item = box.qbo.find("Item", Sku=line["VendorPartNumber"])[0]
+        qty, price = Decimal(line["OrderQty"]), Decimal(line["PurchasePrice"])
+        detail = {"ItemRef": {"value": item["Id"]}, "Qty": qty, "UnitPrice": price}
+        lines.append(
+            {"DetailType": "SalesItemLineDetail", "Amount": qty * price, "SalesItemLineDetail": detail}
+        )
+    return lines
+
+
+def create_invoice_of(box: Sandbox, po_number: str, lines: list[dict], customer_id: str, today: date) -> str:
+    number = invoice_number(po_number)
     body = {
         "DocNumber": number,
         "TxnDate": today.isoformat(),
-        "PONumber": purchase_order["DocNumber"],
+        "PONumber": po_number,
         "CustomerRef": {"value": customer_id},
-        "Line": invoice_lines_from(purchase_order),
+        "Line": lines,
         "ShipDate": today.isoformat(),
         **SHIPPING,
     }

@@ -47,7 +47,8 @@ def usage_since(
     """The calls made since ``before`` (a `usage` reading): the measured run's own."""
     after = usage(box)
     return tuple(  # type: ignore[return-value]
-        {name: count - was.get(name, 0) for name, count in now.items()} for now, was in zip(after, before)
+        {name: count - was.get(name, 0) for name, count in now.items()}
+        for now, was in zip(after, before, strict=True)
     )
 
 
