@@ -43,7 +43,10 @@ class NaiveOutbound(NaiveClient):
             build_ship_notice(invoice, **options, next_serial=lambda: next(self.serials)),
         ):
             url = f"{self.sps['api_base_url']}/transactions/v5/data/{self.config.sps.folders.outbound}"
-            headers = {"Authorization": f"Bearer {self.sps_token}", "Content-Type": "application/octet-stream"}
+            headers = {
+                "Authorization": f"Bearer {self.sps_token}",
+                "Content-Type": "application/octet-stream",
+            }
             answer = self.http.post(
                 url + document.file_name, data=document.content(), headers=headers, timeout=60
             )
