@@ -112,7 +112,7 @@ def _figures(
     wall = (last - recorded).total_seconds() if last else process_seconds
     per_doc = (lambda count: round(count / documents, 3)) if documents else (lambda count: 0.0)
     return {
-        "wall_seconds": round(wall, 2),
+        "wall_seconds": round(wall, 3),
         "from_first_change_seconds": round((last - first_change).total_seconds(), 2) if last else None,
         "process_seconds": round(process_seconds, 2),
         "documents_per_minute": round(documents / wall * 60, 1) if wall > 0 else 0.0,
