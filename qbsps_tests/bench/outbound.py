@@ -26,7 +26,7 @@ from .invoices import (
     order_lines,
     unthrottled,
 )
-from .naive_outbound import NaiveOutbound
+from .naive import NaiveOutbound
 from .orders import LINES_PER_ORDER, BenchOrder, bench_orders
 from .qbsps_run import prepare_workdir, run_qbsps_sync
 from .stage import bench_sandbox, usage, usage_since
