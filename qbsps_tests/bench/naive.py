@@ -1,8 +1,9 @@
 """The naive baselines: what a supplier writes by hand with plain `requests`.
 
 Inbound (NaiveClient): for each order file in sequence: download it, look up the vendor and each
-line's item by query, create one PurchaseOrder, delete the file. No batch, no cache, no concurrency, no ledger; a 429 waits a second and tries again
-(Intuit says wait 60 s: a naive client that obeyed would only look slower).
+line's item by query, create one PurchaseOrder, delete the file. No batch, no cache, no concurrency,
+no ledger; a 429 waits a second and tries again (Intuit says wait 60 s: a naive client that obeyed
+would only look slower).
 
 Outbound (NaiveOutbound), given the changed invoices' ids (as a webhook names them) and the orders
 it received: for each invoice in sequence, read it from QBO (one request), build its 810 and 856
