@@ -30,6 +30,8 @@ chaos: install
 # N orders of 5 lines through `qbsps sync inbound` and through a naive client, against the sandbox with
 # QBO's throttles on and 100 ms latency per call: documents/min, calls per document, peak RSS, the
 # ratio to QBO's limit and to the naive client (JSON in .qbsps/bench/latest.json; BENCH_ARGS="--orders 200").
+# BENCH_ARGS="--outbound 1000": N invoices changed in QBO -> 810 + 856 in SPS by `qbsps sync outbound` and a
+# naive client, then 20 changes one at a time through the webhook and a real dagster-daemon, p50/p95.
 bench: install
 	$(BIN)/python -m qbsps_tests.bench $(BENCH_ARGS)
 

@@ -1,6 +1,7 @@
-"""The measured qbsps run: `qbsps sync inbound` in a process of its own, exactly as an operator runs
-it (the config `qbsps sandbox --write-config` writes, a DAGSTER_HOME, the real jobs), timed from
-start to exit; its peak RSS comes from the kernel's accounting of that one child (wait4)."""
+"""The measured qbsps run: `qbsps sync inbound` (or `outbound`) in a process of its own, exactly as
+an operator runs it (the config `qbsps sandbox --write-config` writes, a DAGSTER_HOME, the real
+jobs), timed from start to exit; its peak RSS comes from the kernel's accounting of that one child
+(wait4)."""
 
 from __future__ import annotations
 
@@ -31,23 +32,32 @@ class SyncRun:
     output_tail: str
 
 
-def run_qbsps_inbound(box: Sandbox, workdir: Path) -> SyncRun:
+def prepare_workdir(box: Sandbox, workdir: Path) -> dict[str, str]:
+    """The connector config (with the bench items), a migrated ledger and a DAGSTER_HOME; returns
+    the environment a `qbsps` process runs in."""
     config_path = workdir / "qbsps" / "config.yaml"
     box.write_config(config_path)
     data = yaml.safe_load(config_path.read_text())
-    # The sandbox's history shows an upload at once (a real account's lags by minutes): an 855 is
-    # confirmed in the same pass, as the chaos stage does it.
+    # The sandbox's history shows an upload at once (a real account's lags by minutes): an upload
+    # is confirmed in the same pass, as the chaos stage does it.
     data["sps"]["history_lag_seconds"] = 0
     data["items"] += config_rows(box)
     config_path.write_text(yaml.safe_dump(data, sort_keys=False))
     open_ledger(load_config(config_path), actor="bench", upgrade=True).close()  # `qbsps db upgrade`
     home = prepare_dagster_home(workdir / "dagster_home")
-    env = {**os.environ, "QBSPS_CONFIG": str(config_path), "DAGSTER_HOME": str(home)}
-    log = workdir / "sync.log"
-    with log.open("wb") as out:
+    return {**os.environ, "QBSPS_CONFIG": str(config_path), "DAGSTER_HOME": str(home)}
+
+
+def run_qbsps_inbound(box: Sandbox, workdir: Path) -> SyncRun:
+    return run_qbsps_sync(prepare_workdir(box, workdir), workdir, "inbound")
+
+
+def run_qbsps_sync(env: dict[str, str], workdir: Path, direction: str) -> SyncRun:
+    log = workdir / f"sync-{direction}.log"
+    with log.open("ab") as out:
         started = time.monotonic()
         process = subprocess.Popen(
-            [QBSPS, "sync", "inbound"], env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT
+            [QBSPS, "sync", direction], env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT
         )
         # wait4 reports this child's own resource use, untouched by anything else this process ran.
         _, status, rusage = os.wait4(process.pid, 0)

@@ -41,5 +41,16 @@ def usage(box: Sandbox) -> tuple[dict[str, int], dict[str, int]]:
     return qbo.get(box.settings.qbo.realm_id, empty), sps
 
 
+def usage_since(
+    box: Sandbox, before: tuple[dict[str, int], dict[str, int]]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The calls made since ``before`` (a `usage` reading): the measured run's own."""
+    after = usage(box)
+    return tuple(  # type: ignore[return-value]
+        {name: count - was.get(name, 0) for name, count in now.items()}
+        for now, was in zip(after, before, strict=True)
+    )
+
+
 def purchase_orders_in_qbo(box: Sandbox) -> int:
     return len(box.qbo.find("PurchaseOrder"))
