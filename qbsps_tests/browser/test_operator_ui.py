@@ -143,7 +143,10 @@ def _backfill_a_missed_window(page, stack: OperatorStack, shot) -> None:  # noqa
     dialog.get_by_role("button", name="Launch backfill", exact=True).click()
     with dg.DagsterInstance.get() as instance:
         [backfill] = wait_for(lambda: _backfills_of(instance, INVOICE_CHANGES), 60, "the backfill record")
-        assert sorted(backfill.get_partition_names()) == hours
+        targets = backfill.asset_backfill_data.target_subset.iterate_asset_partitions()
+        assert sorted((t.asset_key, t.partition_key) for t in targets) == [
+            (INVOICE_CHANGES, h) for h in hours
+        ]
         done = wait_for(lambda: _backfill_done(instance, backfill.backfill_id), RUN_TIMEOUT, "the backfill")
         assert done == "COMPLETED_SUCCESS", done
         assert set(hours) <= instance.get_materialized_partitions(INVOICE_CHANGES)
@@ -152,8 +155,9 @@ def _backfill_a_missed_window(page, stack: OperatorStack, shot) -> None:  # noqa
         assert all(
             r.status is dg.DagsterRunStatus.SUCCESS and r.asset_selection == {INVOICE_CHANGES} for r in runs
         )
-    page.goto(f"{stack.ui}/runs/b/{backfill.backfill_id}?tab=partitions")
-    page.get_by_text(hours[0]).first.wait_for()
+    page.goto(f"{stack.ui}/runs/b/{backfill.backfill_id}")  # the backfill's own page in the UI
+    page.get_by_text(f"{hours[0]}...{hours[-1]}", exact=True).wait_for()  # its partition selection
+    page.get_by_text("Succeeded", exact=True).first.wait_for()
     shot("4-backfill-completed")
     page.goto(f"{stack.ui}/assets/qbo_invoice_changes?view=partitions&partition={hours[1]}")
     page.get_by_text("Latest materialization").wait_for()
