@@ -1,7 +1,8 @@
 """The Dagster UI as an operator uses it, in a real Chromium driven by Playwright, after the demo's
 flows ran on the embedded default (stack.py): the asset graph and its lineage; a failed order's
-partition and its reason; the cause fixed and that one partition re-run from the UI, checked in
-the sandbox's QuickBooks; one missed hour of `qbo_invoice_changes` backfilled from the UI.
+partition and its reason, on that partition's page and in its run; the cause fixed and that one
+partition re-run from the UI, checked in the sandbox's QuickBooks; a missed window of
+`qbo_invoice_changes` (three hours) backfilled from the UI, the backfill run by the daemon.
 Every action is a click or a typed value in the UI; state is confirmed on the far side (the
 sandbox) or in the Dagster instance. Screenshots of each step: browser.ARTIFACTS."""
 

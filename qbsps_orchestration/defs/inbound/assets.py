@@ -4,7 +4,8 @@
 One op serves both assets so a run over many files keeps going past a bad one: each file that
 succeeds gets its own materialization, reported as soon as its group of up to 30 files is done (a
 group's new orders go to QBO in one /batch call; a killed run keeps the groups it finished); at
-the end the step fails if any file failed, which leaves exactly those partitions failed.
+the end the step fails if any file failed, which leaves exactly those partitions failed (each
+observed first with its reason, for its partition page: dagster_support/waiting_partitions.py).
 Re-materializing a partition replays that file from the ledger.
 
 Lineage: a file's orders are versioned by the ledger's content hash (sps_purchase_orders), the QBO

@@ -1,7 +1,8 @@
 """sps_invoices (810) and sps_ship_notices (856), on one dynamic partition per QBO invoice.
 
 As inbound: one op, one materialization per invoice that succeeded, reported as each completes,
-and the step fails at the end if any invoice failed so exactly those partitions stay failed. A
+and the step fails at the end if any invoice failed so exactly those partitions stay failed (each
+observed with its reason as it fails, for its partition page). A
 ship notice partition stays missing until the invoice carries shipping data. Tag a run
 ``qbsps/resend=true`` to send content that changed after it was sent (otherwise it is held for an
 operator).
