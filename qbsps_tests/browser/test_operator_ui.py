@@ -1,7 +1,8 @@
 """The Dagster UI as an operator uses it, in a real Chromium driven by Playwright, after the demo's
 flows ran on the embedded default (stack.py): the asset graph and its lineage; a failed order's
-partition and its reason; the cause fixed and that one partition re-run from the UI, checked in
-the sandbox's QuickBooks; one missed hour of `qbo_invoice_changes` backfilled from the UI.
+partition and its reason, on that partition's page and in its run; the cause fixed and that one
+partition re-run from the UI, checked in the sandbox's QuickBooks; a missed window of
+`qbo_invoice_changes` (three hours) backfilled from the UI, the backfill run by the daemon.
 Every action is a click or a typed value in the UI; state is confirmed on the far side (the
 sandbox) or in the Dagster instance. Screenshots of each step: browser.ARTIFACTS."""
 
@@ -40,7 +41,7 @@ def test_an_operator_sees_fixes_reruns_and_backfills_in_the_dagster_ui(
         _asset_graph_with_lineage(page, stack, shot)
         _failed_partition_and_its_reason(page, stack, shot)
         _fix_and_rerun_the_partition(page, stack, shot)
-        _backfill_a_missed_hour(page, stack, shot)
+        _backfill_a_missed_window(page, stack, shot)
     print(f"browser test screenshots: {shots}")
     report_measurement(f"{time.monotonic() - started:.0f} s, screenshots in {shots}")
 
@@ -69,8 +70,24 @@ def _failed_partition_and_its_reason(page, stack: OperatorStack, shot) -> None: 
     page.goto(f"{stack.ui}/assets/qbo_purchase_orders?view=partitions&partition={WAITING_FILE}")
     page.get_by_text("did not materialize this asset").wait_for()
     shot("2-failed-partition")
-    # Its reason is the run's failure metadata (dagster_support/batch_failure.py): the run, its
-    # step failure, the `reasons` entry.
+    # On the partition's own page: the observation logged for it (dagster_support/waiting_partitions.py),
+    # under "View all historical events": a partition never materialized has no latest
+    # materialization whose metadata the page would show.
+    page.get_by_role("button", name=re.compile(r"^View all historical events")).click()
+    events = page.get_by_role("dialog")
+    events.get_by_text(f"Historical events for {WAITING_FILE}").wait_for()
+    events.get_by_role("row").filter(has_text="Observation").get_by_role("button").first.click()
+    events.get_by_text("waiting for a person", exact=True).wait_for()
+    shown = events.inner_text()
+    assert f"no QBO item for BuyerPartNumber '{UNMAPPED_PART}'" in shown, shown  # the reason
+    assert "LineItem[0].OrderLine" in shown, shown  # the field
+    assert "map the retailer's item to a QBO Item" in shown, shown  # what to do
+    assert re.search(r"qbsps replay \d+ --reason", shown), shown  # the command that re-runs it
+    shot("2-failed-partition-reason")
+    events.get_by_role("button", name="OK").click()
+    events.wait_for(state="hidden")
+    # Also in the run's failure metadata (dagster_support/batch_failure.py): the run, its step
+    # failure, the `reasons` entry.
     banner = page.get_by_text("did not materialize this asset")
     banner.get_by_role("link").first.click()
     page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}"))
@@ -110,31 +127,53 @@ def _fix_and_rerun_the_partition(page, stack: OperatorStack, shot) -> None:  # n
     shot("3-partition-materialized")
 
 
-def _backfill_a_missed_hour(page, stack: OperatorStack, shot) -> None:  # noqa: ANN001
-    hour = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%d-%H:00")
+def _backfill_a_missed_window(page, stack: OperatorStack, shot) -> None:  # noqa: ANN001
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    hours = [(now - timedelta(hours=h)).strftime("%Y-%m-%d-%H:00") for h in (4, 3, 2)]  # a few missed hours
     page.goto(f"{stack.ui}/assets/qbo_invoice_changes?view=partitions")
-    page.get_by_text(hour, exact=True).first.wait_for()
+    page.get_by_text(hours[-1], exact=True).first.wait_for()
     page.get_by_role("button", name="Materialize…").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("button", name="Custom", exact=True).click()
     selection = dialog.get_by_role("textbox").first  # the partition selection, e.g. "[A...B]"
-    selection.fill(hour)
+    selection.fill(f"[{hours[0]}...{hours[-1]}]")
     selection.press("Enter")
-    dialog.get_by_text("1 partition", exact=True).wait_for()
-    shot("4-backfill-one-hour")
-    dialog.get_by_role("button", name=re.compile(r"^Launch")).click()
+    dialog.get_by_text(f"{len(hours)} partitions", exact=True).wait_for()
+    shot("4-backfill-missed-hours")
+    # More than one partition: the dialog launches a backfill (the daemon of `dagster dev` runs it).
+    dialog.get_by_role("button", name="Launch backfill", exact=True).click()
     with dg.DagsterInstance.get() as instance:
-        wait_for(
-            lambda: hour in instance.get_materialized_partitions(INVOICE_CHANGES), RUN_TIMEOUT, f"hour {hour}"
+        [backfill] = wait_for(lambda: _backfills_of(instance, INVOICE_CHANGES), 60, "the backfill record")
+        targets = backfill.asset_backfill_data.target_subset.iterate_asset_partitions()
+        assert sorted((t.asset_key, t.partition_key) for t in targets) == [
+            (INVOICE_CHANGES, h) for h in hours
+        ]
+        done = wait_for(lambda: _backfill_done(instance, backfill.backfill_id), RUN_TIMEOUT, "the backfill")
+        assert done == "COMPLETED_SUCCESS", done
+        assert set(hours) <= instance.get_materialized_partitions(INVOICE_CHANGES)
+        runs = instance.get_runs(dg.RunsFilter(tags={"dagster/backfill": backfill.backfill_id}))
+        assert sorted(r.tags["dagster/partition"] for r in runs) == hours  # one run per hour
+        assert all(
+            r.status is dg.DagsterRunStatus.SUCCESS and r.asset_selection == {INVOICE_CHANGES} for r in runs
         )
-        [run] = instance.get_runs(dg.RunsFilter(tags={"dagster/partition": hour}))  # that hour alone
-        assert run.asset_selection == {INVOICE_CHANGES}
-        finished = wait_for(lambda: _finished(instance, run.run_id), RUN_TIMEOUT, f"run {run.run_id}")
-        assert finished is dg.DagsterRunStatus.SUCCESS
-    page.goto(f"{stack.ui}/assets/qbo_invoice_changes?view=partitions&partition={hour}")
+    page.goto(f"{stack.ui}/runs/b/{backfill.backfill_id}")  # the backfill's own page in the UI
+    page.get_by_text(f"{hours[0]}...{hours[-1]}", exact=True).wait_for()  # its partition selection
+    page.get_by_text("Succeeded", exact=True).first.wait_for()
+    shot("4-backfill-completed")
+    page.goto(f"{stack.ui}/assets/qbo_invoice_changes?view=partitions&partition={hours[1]}")
     page.get_by_text("Latest materialization").wait_for()
     wait_for(lambda: _reloaded_without(page, "No partition selected"), 30, "the hour's partition page")
     shot("4-hour-materialized")
+
+
+def _backfills_of(instance: dg.DagsterInstance, key: dg.AssetKey) -> list:
+    return [b for b in instance.get_backfills() if b.asset_selection and key in b.asset_selection]
+
+
+def _backfill_done(instance: dg.DagsterInstance, backfill_id: str) -> str | None:
+    backfill = instance.get_backfill(backfill_id)
+    status = backfill.status.value if backfill is not None else None
+    return status if status not in (None, "REQUESTED", "CANCELING", "FAILING") else None
 
 
 def _finished(instance: dg.DagsterInstance, run_id: str) -> dg.DagsterRunStatus | None:

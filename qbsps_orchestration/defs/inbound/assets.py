@@ -4,7 +4,8 @@
 One op serves both assets so a run over many files keeps going past a bad one: each file that
 succeeds gets its own materialization, reported as soon as its group of up to 30 files is done (a
 group's new orders go to QBO in one /batch call; a killed run keeps the groups it finished); at
-the end the step fails if any file failed, which leaves exactly those partitions failed.
+the end the step fails if any file failed, which leaves exactly those partitions failed (each
+observed first with its reason, for its partition page: dagster_support/waiting_partitions.py).
 Re-materializing a partition replays that file from the ledger.
 
 Lineage: a file's orders are versioned by the ledger's content hash (sps_purchase_orders), the QBO
@@ -23,9 +24,11 @@ from ...dagster_support.document_metadata import sent_metadata
 from ...dagster_support.inbound_metadata import fetched_metadata, synced_metadata
 from ...dagster_support.lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
 from ...dagster_support.names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, asset_key, pool_for
+from ...dagster_support.waiting_partitions import waiting_for, waiting_observations
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.inbound.batch import FileOutcome, file_groups, process_files
 from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pending
+from ...lib.ledger import Ledger
 from ...lib.outbound.send import QboVersion
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from .partitions import purchase_order_files
@@ -78,7 +81,7 @@ def inbound_purchase_orders(
     ledger: LedgerResource,
     sps: SpsResource,
     qbo: QboResource,
-) -> Iterator[dg.AssetMaterialization]:
+) -> Iterator[dg.AssetMaterialization | dg.AssetObservation]:
     fetch = SPS_PURCHASE_ORDERS in context.selected_asset_keys
     sync = QBO_PURCHASE_ORDERS in context.selected_asset_keys
     acks = RsxSchemas.from_environment() if SPS_ORDER_ACKS in context.selected_asset_keys else None
@@ -115,6 +118,7 @@ def inbound_purchase_orders(
                 if outcome.error:
                     failed.append(outcome)
                     context.log.error(outcome.error)
+                    yield from _waiting(context, book, outcome)
     if failed:
         raise batch_failure("purchase order files", [(o.name, o.error or "") for o in failed], len(names))
 
@@ -153,6 +157,19 @@ def _materializations(
             metadata=sent_metadata(outcome.acks),
             tags=document_tags(context, combined([r.content_hash for r in outcome.acks]), [upstream]),
         )
+
+
+def _waiting(
+    context: dg.AssetExecutionContext, book: Ledger, outcome: FileOutcome
+) -> Iterator[dg.AssetObservation]:
+    """A failed file's reason on the page of each partition it leaves failed: the step that failed
+    and the ones after it, as far as this run selected them."""
+    stages = [SPS_PURCHASE_ORDERS, QBO_PURCHASE_ORDERS, SPS_ORDER_ACKS]
+    first = 0 if not outcome.fetch_ok else 1 if not outcome.sync_ok else 2
+    failed = [key for key in stages[first:] if key in context.selected_asset_keys]
+    results = [*outcome.fetched, *outcome.synced, *outcome.acks]
+    waiting = waiting_for(book, [r.document_id for r in results], [r.version_id for r in results])
+    yield from waiting_observations(failed, outcome.name, outcome.error or "", waiting)
 
 
 def _qbo_versions(outcome: FileOutcome) -> list[QboVersion]:

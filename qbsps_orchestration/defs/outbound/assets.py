@@ -1,7 +1,8 @@
 """sps_invoices (810) and sps_ship_notices (856), on one dynamic partition per QBO invoice.
 
 As inbound: one op, one materialization per invoice that succeeded, reported as each completes,
-and the step fails at the end if any invoice failed so exactly those partitions stay failed. A
+and the step fails at the end if any invoice failed so exactly those partitions stay failed (each
+observed with its reason as it fails, for its partition page). A
 ship notice partition stays missing until the invoice carries shipping data. Tag a run
 ``qbsps/resend=true`` to send content that changed after it was sent (otherwise it is held for an
 operator).
@@ -19,7 +20,9 @@ from ...dagster_support.batch_failure import batch_failure
 from ...dagster_support.document_metadata import diff_metadata, sent_metadata
 from ...dagster_support.lineage import Upstream, document_tags, latest, observe, qbo_version, recorded
 from ...dagster_support.names import QBO_API, SPS_API, TAG_RESEND, asset_key, pool_for
+from ...dagster_support.waiting_partitions import waiting_for, waiting_observations
 from ...lib.documents.schemas import RsxSchemas
+from ...lib.ledger import Ledger
 from ...lib.outbound.batch import process_invoices
 from ...lib.outbound.flow import InvoiceOutcome, OutboundContext, mark_processed_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
@@ -98,10 +101,29 @@ def outbound_invoice_documents(
                 failed.append(outcome)
                 context.log.error("; ".join(outcome.errors))
             yield from _materializations(context, outcome)
+            if outcome.errors:
+                yield from _waiting(context, book, outcome)
             if outcome.note and not outcome.errors:
                 context.log.info(f"{outcome.key}: {outcome.note}")
     if failed:
         raise batch_failure("invoices", [(o.key, "; ".join(o.errors)) for o in failed], len(keys))
+
+
+def _waiting(
+    context: dg.AssetExecutionContext, book: Ledger, outcome: InvoiceOutcome
+) -> Iterator[dg.AssetObservation]:
+    """A failed invoice's reason on the page of each partition it leaves failed (a selected document
+    not sent this run); a held one's also shows what changed since the version sent."""
+    reason = "; ".join(outcome.errors)
+    for asset, result in ((SPS_INVOICES, outcome.invoice), (SPS_SHIP_NOTICES, outcome.ship_notice)):
+        if asset not in context.selected_asset_keys or (result is not None and not result.failed):
+            continue
+        results = [result] if result is not None else []
+        waiting = waiting_for(book, [r.document_id for r in results], [r.version_id for r in results])
+        extra = {}
+        if result is not None and result.outcome == "held" and result.diff is not None:
+            extra = {"outcome": dg.MetadataValue.text("held"), **diff_metadata([result.diff])}
+        yield from waiting_observations([asset], outcome.key, reason, waiting, extra)
 
 
 def _materializations(
@@ -109,11 +131,6 @@ def _materializations(
 ) -> Generator[dg.AssetMaterialization | dg.AssetObservation, None, None]:
     """One invoice's documents that went out (or were already out), each with its lineage."""
     key = outcome.key
-    for asset, held in ((SPS_INVOICES, outcome.invoice), (SPS_SHIP_NOTICES, outcome.ship_notice)):
-        if held is not None and held.outcome == "held" and held.diff is not None:
-            # Held for a person: its partition shows what changed since the version sent.
-            metadata = {"outcome": dg.MetadataValue.text("held"), **diff_metadata([held.diff])}
-            yield dg.AssetObservation(asset, partition=key, metadata=metadata)
     sent = [r for r in (outcome.invoice, outcome.ship_notice) if r is not None and not r.failed]
     source = next((r.built_from for r in sent if r.built_from is not None), None)
     invoice: Upstream | None = None
