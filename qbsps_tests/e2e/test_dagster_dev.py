@@ -76,6 +76,7 @@ def test_dagster_dev_shows_assets_sensor_and_document_partitions(
                 "partition_retention_sensor",
                 "run_failure_alert_sensor",
                 "alert_conditions_sensor",
+                "deadline_alert_sensor",
             )
         }
         assert {"sps_order_acks", "sps_invoices", "sps_ship_notices", "qbo_invoice_changes"} <= set(
