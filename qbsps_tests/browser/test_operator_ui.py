@@ -2,7 +2,9 @@
 flows ran on the embedded default (stack.py): the asset graph and its lineage; a failed order's
 partition and its reason, on that partition's page and in its run; the cause fixed and that one
 partition re-run from the UI, checked in the sandbox's QuickBooks; a missed window of
-`qbo_invoice_changes` (three hours) backfilled from the UI, the backfill run by the daemon.
+`qbo_invoice_changes` (three hours) backfilled from the UI, the backfill run by the daemon; and,
+after a bookkeeper deleted an order's PurchaseOrder in QuickBooks, the reconciliation materialized
+from the UI and its table naming that order.
 Every action is a click or a typed value in the UI; state is confirmed on the far side (the
 sandbox) or in the Dagster instance. Screenshots of each step: browser.ARTIFACTS."""
 
@@ -17,11 +19,15 @@ import dagster as dg
 import pytest
 import yaml
 
+from qbsps_orchestration.lib.config import load_config
+from qbsps_orchestration.lib.connector import open_ledger, qbo_client
+from qbsps_orchestration.lib.ledger import Direction
 from qbsps_tests.browser.browser import ARTIFACTS, chromium_or_skip, chromium_page, dismiss_community_dialog
 from qbsps_tests.browser.stack import UNMAPPED_PART, WAITING_FILE, OperatorStack, operator_stack
 from qbsps_tests.support import wait_for
 
 INVOICE_CHANGES = dg.AssetKey("qbo_invoice_changes")
+RECONCILIATION = dg.AssetKey("reconciliation")
 RUN_TIMEOUT = 240  # seconds for a run launched from the UI to finish (the daemon queues it first)
 
 
@@ -42,6 +48,7 @@ def test_an_operator_sees_fixes_reruns_and_backfills_in_the_dagster_ui(
         _failed_partition_and_its_reason(page, stack, shot)
         _fix_and_rerun_the_partition(page, stack, shot)
         _backfill_a_missed_window(page, stack, shot)
+        _reconciliation_table(page, stack, shot)
     print(f"browser test screenshots: {shots}")
     report_measurement(f"{time.monotonic() - started:.0f} s, screenshots in {shots}")
 
@@ -164,6 +171,55 @@ def _backfill_a_missed_window(page, stack: OperatorStack, shot) -> None:  # noqa
     page.get_by_text("Latest materialization").wait_for()
     wait_for(lambda: _reloaded_without(page, "No partition selected"), 30, "the hour's partition page")
     shot("4-hour-materialized")
+
+
+def _reconciliation_table(page, stack: OperatorStack, shot) -> None:  # noqa: ANN001
+    deleted = _delete_one_landed_order(stack)  # QuickBooks and SPS now disagree about this order
+    page.goto(f"{stack.ui}/assets/reconciliation")
+    page.get_by_text("Does QuickBooks agree with SPS?").first.wait_for()  # its description
+    shot("5-reconciliation-asset")
+    page.get_by_role("button", name=re.compile(r"Materialize")).first.click()
+    with dg.DagsterInstance.get() as instance:
+        wait_for(
+            lambda: instance.get_latest_materialization_event(RECONCILIATION),
+            RUN_TIMEOUT,
+            "the reconciliation",
+        )
+    page.goto(f"{stack.ui}/assets/reconciliation")
+    page.get_by_text("Latest materialization").wait_for()
+    page.get_by_text("missing_in_qbo", exact=True).first.wait_for()  # the count per kind
+    shot("5-reconciliation")
+    shown = page.inner_text("body")
+    if deleted not in shown:  # a long markdown table is one click away
+        page.get_by_text("[Show Markdown]").first.click()
+        shown = page.get_by_role("dialog").inner_text()
+    assert deleted in shown and "missing_in_qbo" in shown, shown
+    shot("5-reconciliation-table")
+
+
+def _delete_one_landed_order(stack: OperatorStack) -> str:
+    """A bookkeeper deletes one of the orders qbsps wrote (through the QBO API); its PO number."""
+    config = load_config(stack.config_path)
+    ledger = open_ledger(config, actor="browser test bookkeeper")
+    try:
+        client = qbo_client(config, ledger)
+        try:
+            partners = [partner.trading_partner_id for partner in config.trading_partners]
+            po = next(
+                p
+                for p in stack.box.qbo.find("PurchaseOrder")
+                if any(
+                    (doc := ledger.find_document(Direction.INBOUND, "Order", partner, p.get("DocNumber", "")))
+                    and doc.qbo_id == p["Id"]
+                    for partner in partners
+                )
+            )
+            client.delete("PurchaseOrder", po["Id"], po["SyncToken"], request_id="browser-delete-1")
+        finally:
+            client.close()
+    finally:
+        ledger.close()
+    return po["DocNumber"]
 
 
 def _backfills_of(instance: dg.DagsterInstance, key: dg.AssetKey) -> list:
