@@ -24,6 +24,17 @@ from qbsps_orchestration.sandbox.settings import QboSandboxSettings, SandboxSett
 from qbsps_tests.storage_templates import migrated_ledger
 from qbsps_tests.support import shared_dir
 
+# How a bookkeeper's shipped invoice says how it went (with a ShipDate): carrier, tracking, ship-to.
+SHIPPING = {
+    "TrackingNum": "1Z999AA10123456784",
+    "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
+    "ShipAddr": {
+        "Line1": "1 Dock Rd",
+        "City": "Dallas",
+        "CountrySubDivisionCode": "TX",
+        "PostalCode": "75201",
+    },
+}
 FAST_RETRY = RetryPolicy(max_attempts=4, base_seconds=0.01, max_wait_seconds=0.05)
 
 
@@ -84,17 +95,7 @@ class SandboxedConnector:
             "CustomerRef": {"value": customer_id or self.config.partner("SPSALLTESTID").qbo_customer.id},
         }
         if shipped:
-            body |= {
-                "ShipDate": "2026-11-26",
-                "TrackingNum": "1Z999AA10123456784",
-                "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
-                "ShipAddr": {
-                    "Line1": "1 Dock Rd",
-                    "City": "Dallas",
-                    "CountrySubDivisionCode": "TX",
-                    "PostalCode": "75201",
-                },
-            }
+            body |= {"ShipDate": "2026-11-26", **SHIPPING}
         return (qbo or self.qbo()).create("Invoice", body, request_id=f"test-invoice-{number}-{quantity}")
 
     def accepted_sha(self, path: str) -> str:

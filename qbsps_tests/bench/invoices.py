@@ -15,19 +15,9 @@ from pathlib import Path
 from qbsps_orchestration.bookkeeper import invoice_lines_from
 from qbsps_orchestration.lib.config import load_config
 from qbsps_orchestration.sandbox.runtime import Sandbox
+from qbsps_tests.sandboxed import SHIPPING
 
 from .orders import PARTNER, BenchOrder
-
-SHIPPING = {
-    "TrackingNum": "1Z999AA10123456784",
-    "ShipMethodRef": {"value": "UPS Ground", "name": "UPS Ground"},
-    "ShipAddr": {
-        "Line1": "1 Dock Rd",
-        "City": "Dallas",
-        "CountrySubDivisionCode": "TX",
-        "PostalCode": "75201",
-    },
-}
 
 
 def invoice_number(po_number: str) -> str:

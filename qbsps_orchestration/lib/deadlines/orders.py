@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ..ledger import Direction, DocumentRecord, DocumentState, Ledger
-from ..rsx import RsxError, order_totals, read_rsx
+from ..rsx import RsxError, element_values, order_totals, read_rsx
 
 # 850 header date qualifiers for "deliver by": 063 Do Not Deliver After (Walmart's must-arrive-by),
 # then 002 Delivery Requested.
@@ -81,17 +81,5 @@ def cartons(ledger: Ledger, trading_partner_id: str, shipment_id: str) -> int | 
         data = read_rsx(payload, source=f"ship notice {shipment_id}", doc_type="Shipment")[0].data
     except (RsxError, IndexError):
         return None
-    count = sum(1 for _ in _values(data, "ShippingSerialID"))
+    count = sum(1 for _ in element_values(data, "ShippingSerialID"))
     return count or None
-
-
-def _values(node: object, name: str):  # noqa: ANN202 - a generator of any element's values
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == name:
-                yield value
-            else:
-                yield from _values(value, name)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _values(item, name)

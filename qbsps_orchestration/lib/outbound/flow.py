@@ -8,7 +8,7 @@ serial is never drawn twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ from ..ledger import Direction, Ledger
 from ..qbo import QboClient, QboError
 from ..qbo.refs import QboRefResolver
 from ..reference.profiles import load_profile, with_profile
-from ..rsx import Order, read_rsx
+from ..rsx import Order, element_values, read_rsx
 from ..sps import SpsClient
 from .send import SendResult, send_document, sync_token
 
@@ -215,23 +215,11 @@ def _stored_serials(ledger: Ledger, trading_partner_id: str, shipment_id: str, p
     version = ledger.version(doc.current_version_id)
     data = read_rsx(version.payload, source=shipment_id, doc_type="Shipment")[0].data
     serials = []
-    for value in _values(data, "ShippingSerialID"):
+    for value in element_values(data, "ShippingSerialID"):
         sscc = str(value)[-18:]  # "00" application identifier + SSCC-18
         if sscc[1 : 1 + len(prefix)] == prefix:
             serials.append(int(sscc[1 + len(prefix) : 17]))
     return serials
-
-
-def _values(node: Any, name: str) -> Iterator[Any]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == name:
-                yield value
-            else:
-                yield from _values(value, name)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _values(item, name)
 
 
 def describe(document: OutboundDocument) -> str:

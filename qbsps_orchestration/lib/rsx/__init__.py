@@ -5,10 +5,11 @@ from .errors import RsxError
 from .limits import DEFAULT_MAX_DEPTH
 from .order import Order, OrderHeader, OrderHeaderGroup, OrderLine, OrderLineItem, OrderSummary
 from .order_totals import OrderTotals, order_totals
-from .reader import RsxDocument, UnreadableDocument, read_rsx, read_rsx_each
+from .reader import RsxDocument, UnreadableDocument, element_values, read_rsx, read_rsx_each
 from .writer import to_json, to_xml
 
 __all__ = [
+    "element_values",
     "DEFAULT_MAX_DEPTH",
     "DOC_TYPES",
     "PLURAL_ROOTS",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET  # serialising one element of a plural file only
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -298,3 +299,17 @@ def _reason(error: Any) -> str:
 
 def _root_names() -> str:
     return ", ".join(sorted(DOC_TYPES | set(SINGULAR_ROOTS)))
+
+
+def element_values(node: Any, name: str) -> Iterator[Any]:
+    """The value of every element called ``name``, at any depth of a read document's data (e.g. each
+    carton's ShippingSerialID on a ship notice)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == name:
+                yield value
+            else:
+                yield from element_values(value, name)
+    elif isinstance(node, list):
+        for item in node:
+            yield from element_values(item, name)
