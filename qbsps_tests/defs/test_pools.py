@@ -19,6 +19,7 @@ CALLS = {
     "qbo_reference_data": {QBO_API},
     "qbo_invoice_changes": {QBO_API},
     "poll_qbo_cdc": {QBO_API},
+    "reconciliation": {QBO_API, SPS_API},  # query QBO's documents, read SPS's upload history
 }
 
 

@@ -139,7 +139,9 @@ def test_make_dev_stack_moves_an_order_in_and_an_invoice_out(
         po_number = _helper(config_path, "order").split()[1]
         wait_for(
             lambda: _purchase_orders_for(qbo, po_number) == 1,
-            POLL_SECONDS + RUN_ALLOWANCE,
+            # A bound, not a target (29.8 s on a quiet machine): inside `make test` the browser test's
+            # own `dagster dev` and the other long tests share the 2 cores, and a run's launch slows.
+            POLL_SECONDS + 2 * RUN_ALLOWANCE,
             f"PO {po_number} in QuickBooks",
             every=1,
         )
