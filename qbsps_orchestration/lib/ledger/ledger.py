@@ -355,8 +355,7 @@ class Ledger:
         batch = list(events)
         if not batch:
             return 0
-        with self._store.write() as session:
-            return inbox.record_changes(session, batch)
+        return self._store.write_retrying(lambda session: inbox.record_changes(session, batch))
 
     def pending_changes(
         self, entity: str | Sequence[str] | None = None, limit: int = 1000

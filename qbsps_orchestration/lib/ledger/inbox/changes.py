@@ -71,9 +71,12 @@ def record_changes(session: Session, events: Iterable[ChangeEvent]) -> int:
     """Store each change unless its identity is already there; returns how many rows now wait for a
     run that did not before: new rows, plus handled rows reopened by a distinct webhook event or
     re-reported (CDC, sweep, webhook retry) while their documents never reached SPS."""
-    unique: dict[tuple[str, str, str, datetime], ChangeEvent] = {}
+    first: dict[tuple[str, str, str, datetime], ChangeEvent] = {}
     for event in _worth_keeping(session, list(events)):
-        unique.setdefault(event.identity, event)  # the first report of a change wins
+        first.setdefault(event.identity, event)  # the first report of a change wins
+    # Rows are written in identity order: two receivers storing overlapping batches then take
+    # their row locks in one order and one waits for the other, where any other order can deadlock.
+    unique = dict(sorted(first.items()))
     at = utcnow()
     rows = [
         {

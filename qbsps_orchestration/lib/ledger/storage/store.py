@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 LEDGER_URL_ENV = "QBSPS_LEDGER_URL"
@@ -31,6 +31,9 @@ _BUSY_OPTION = "qbsps_sqlite_busy_ms"
 _MIGRATION_LOCK_KEY = 0x71B5_5EDA
 
 T = TypeVar("T")
+# PostgreSQL's SQLSTATEs for a transaction it rolled back to break a deadlock or a serialization
+# conflict: the work itself was sound and may simply run again.
+_ROLLED_BACK_BY_SERVER = frozenset({"40P01", "40001"})
 
 
 @cache
@@ -65,6 +68,12 @@ def _prepare_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         busy_ms = int(options.get(_BUSY_OPTION, busy_timeout_ms))
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy_ms}")
         connection.exec_driver_sql(f"BEGIN {options.get(_BEGIN_OPTION, 'DEFERRED')}")
+
+
+def _worth_another_try(exc: IntegrityError | OperationalError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "pgcode", None) in _ROLLED_BACK_BY_SERVER
 
 
 class Store:
@@ -117,14 +126,15 @@ class Store:
         """Run `work` in one transaction; when a concurrent writer wins a unique key, run it again.
 
         The second run sees the winner's row and takes the "already exists" path, so two processes
-        recording the same document never create two rows.
+        recording the same document never create two rows. A transaction PostgreSQL chose as a
+        deadlock or serialization victim was rolled back whole, so it is run again the same way.
         """
         for attempt in range(1, attempts + 1):
             try:
                 with self.write() as session:
                     return work(session)
-            except IntegrityError:
-                if attempt == attempts:
+            except (IntegrityError, OperationalError) as exc:
+                if attempt == attempts or not _worth_another_try(exc):
                     raise
         raise AssertionError("unreachable")
 
