@@ -76,6 +76,7 @@ class SandboxedConnector:
         shipped: bool = True,
         customer_id: str | None = None,
         qbo: QboClient | None = None,
+        include: str | None = None,
     ) -> dict:
         """A QBO Invoice as a bookkeeper makes it, through the QBO API. Default: `quantity` of the
         first seed item at 20.00, shipped by UPS Ground with a tracking number and a ship-to.
@@ -96,7 +97,8 @@ class SandboxedConnector:
         }
         if shipped:
             body |= {"ShipDate": "2026-11-26", **SHIPPING}
-        return (qbo or self.qbo()).create("Invoice", body, request_id=f"test-invoice-{number}-{quantity}")
+        client = qbo or self.qbo()
+        return client.create("Invoice", body, request_id=f"test-invoice-{number}-{quantity}", include=include)
 
     def accepted_sha(self, path: str) -> str:
         """The sha256 of the last upload the SPS sandbox accepted at ``path``."""

@@ -1,6 +1,7 @@
 """sps_invoices (810) and sps_ship_notices (856), on one dynamic partition per QBO invoice.
 
-As inbound: one op, one materialization per invoice that succeeded, reported as each completes,
+As inbound: one op, one materialization per invoice that succeeded, reported as each completes
+(the invoices are read a hundred to a query and uploaded a few at once: lib/outbound/batch.py),
 and the step fails at the end if any invoice failed so exactly those partitions stay failed (each
 observed with its reason as it fails, for its partition page). A
 ship notice partition stays missing until the invoice carries shipping data. Tag a run
@@ -12,7 +13,6 @@ QBO Invoice version (Id and SyncToken) observed on ``qbo_invoices``; the 856 als
 """
 
 from collections.abc import Generator, Iterator
-from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -91,12 +91,13 @@ def outbound_invoice_documents(
         ctx = OutboundContext(config, book, qbo_api, sps_api, RsxSchemas.from_environment())
         keys = context.partition_keys
         failed = []
-        for key in keys:  # one invoice at a time, reported as it completes
-            started = datetime.now(UTC)
-            [outcome] = process_invoices(
-                ctx, [key], invoices=invoices, ship_notices=ship_notices, resend=resend
+        # Reported as each invoice completes; uploads overlap with building the next invoices.
+        for outcome in process_invoices(
+            ctx, keys, invoices=invoices, ship_notices=ship_notices, resend=resend
+        ):
+            mark_processed_changes(
+                book, [outcome], outcome.read_at, invoices=invoices, ship_notices=ship_notices
             )
-            mark_processed_changes(book, [outcome], started, invoices=invoices, ship_notices=ship_notices)
             if outcome.errors:
                 failed.append(outcome)
                 context.log.error("; ".join(outcome.errors))

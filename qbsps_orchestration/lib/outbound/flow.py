@@ -8,10 +8,10 @@ serial is never drawn twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from ..config import QbspsConfig, TradingPartner
 from ..documents.document import OutboundDocument
@@ -23,11 +23,14 @@ from ..documents.shipment.ship_notice import build_ship_notice, has_shipping_dat
 from ..documents.shipment.shipment_rules import check_shipment
 from ..ledger import Direction, Ledger
 from ..qbo import QboClient, QboError
+from ..qbo.query import select_in
 from ..qbo.refs import QboRefResolver
 from ..reference.profiles import load_profile, with_profile
 from ..rsx import Order, element_values, read_rsx
 from ..sps import SpsClient
 from .send import SendResult, send_document, sync_token
+
+READ_CHUNK = 100  # invoices per QBO query: QBO's default page, so no STARTPOSITION is needed
 
 
 class OutboundError(Exception):
@@ -44,6 +47,8 @@ class InvoiceOutcome:
     note: str | None = None  # e.g. "no shipping data yet", "deleted in QBO"
     errors: list[str] = field(default_factory=list)
     retry: bool = False  # failed for a passing reason (an outage, a bug): ask again, no person needed
+    # When the invoice was asked of QBO: changes received later are not answered by this outcome.
+    read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def processed(self) -> bool:
@@ -137,27 +142,75 @@ def ship_notice_document(
     return document
 
 
-def process_invoice(
-    ctx: OutboundContext, key: str, *, invoices: bool = True, ship_notices: bool = True, resend: bool = False
-) -> InvoiceOutcome:
-    qbo_id = qbo_id_of(key)
-    outcome = InvoiceOutcome(key, qbo_id)
-    try:
-        invoice = ctx.qbo.read("Invoice", qbo_id)
-    except QboError as exc:
-        if exc.code == "610":  # deleted (or never existed): nothing to send
-            outcome.note = "deleted in QBO: nothing to send"
-            return outcome
-        raise
+Slot = Literal["invoice", "ship_notice"]  # the InvoiceOutcome field a document's result goes in
+
+
+def planned_documents(
+    ctx: OutboundContext,
+    outcome: InvoiceOutcome,
+    invoice: dict[str, Any],
+    *,
+    invoices: bool,
+    ship_notices: bool,
+) -> Iterator[tuple[Slot, OutboundDocument]]:
+    """The invoice's documents, each built and checked only when the one before it was taken (its
+    810 goes out even when its 856 cannot be built). Names the partner and notes what is not built."""
     partner = partner_for_invoice(ctx, invoice)
     outcome.trading_partner_id = partner.trading_partner_id
     order = original_order(ctx, partner, invoice)
+    if invoices:
+        yield "invoice", invoice_document(ctx, invoice, partner, order)
+    if ship_notices:
+        if not has_shipping_data(invoice):
+            outcome.note = "no shipping data yet (ShipDate with TrackingNum or ShipMethodRef)"
+        else:
+            yield "ship_notice", ship_notice_document(ctx, invoice, partner, order)
+
+
+def read_invoices(qbo: QboClient, qbo_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Up to READ_CHUNK invoices by Id in one metered read (a query answers each row as a read of it
+    would). An Id the query does not answer is read on its own before it counts as deleted: a query
+    is no promise that an invoice created a moment ago is already visible to it. Absent: deleted in
+    QBO, or never there."""
+    if len(qbo_ids) > READ_CHUNK:
+        raise ValueError(f"read at most {READ_CHUNK} invoices at once, not {len(qbo_ids)}")
+    statement = f"{select_in('Invoice', 'Id', qbo_ids)} MAXRESULTS {READ_CHUNK}"
+    rows = {str(row["Id"]): row for row in qbo.query(statement).get("Invoice", [])}
+    for qbo_id in qbo_ids:
+        if qbo_id not in rows and (alone := read_invoice(qbo, qbo_id)) is not None:
+            rows[qbo_id] = alone
+    return rows
+
+
+def read_invoice(qbo: QboClient, qbo_id: str) -> dict[str, Any] | None:
+    """The invoice as QBO has it now; None when it is deleted (or never existed)."""
+    try:
+        return qbo.read("Invoice", qbo_id)
+    except QboError as exc:
+        if exc.code == "610":
+            return None
+        raise
+
+
+DELETED = "deleted in QBO: nothing to send"
+
+
+def process_invoice(
+    ctx: OutboundContext, key: str, *, invoices: bool = True, ship_notices: bool = True, resend: bool = False
+) -> InvoiceOutcome:
+    """One invoice, read and sent on this thread (replays, tests); batches use batch.process_invoices."""
+    qbo_id = qbo_id_of(key)
+    outcome = InvoiceOutcome(key, qbo_id)
+    invoice = read_invoice(ctx.qbo, qbo_id)
+    if invoice is None:
+        outcome.note = DELETED
+        return outcome
     assert ctx.sps is not None, "process_invoice sends; use the *_document functions to preview"
     version = sync_token(invoice)  # the QBO version both documents are built from
-
-    def send(document: OutboundDocument) -> SendResult:
-        assert ctx.sps is not None
-        return send_document(
+    for slot, document in planned_documents(
+        ctx, outcome, invoice, invoices=invoices, ship_notices=ship_notices
+    ):
+        sent = send_document(
             ctx.config,
             ctx.ledger,
             ctx.sps,
@@ -167,14 +220,7 @@ def process_invoice(
             qbo_sync_token=version,
             resend=resend,
         )
-
-    if invoices:
-        outcome.invoice = send(invoice_document(ctx, invoice, partner, order))
-    if ship_notices:
-        if not has_shipping_data(invoice):
-            outcome.note = "no shipping data yet (ShipDate with TrackingNum or ShipMethodRef)"
-        else:
-            outcome.ship_notice = send(ship_notice_document(ctx, invoice, partner, order))
+        setattr(outcome, slot, sent)
     return outcome
 
 
