@@ -73,11 +73,16 @@ class SyncReport:
 
 
 def prepare_dagster_home(home: Path) -> Path:
-    """A DAGSTER_HOME for local runs: SQLite storage, telemetry off (as the repo's dagster.yaml)."""
+    """A DAGSTER_HOME for local runs: SQLite storage, telemetry off (as the repo's dagster.yaml),
+    its storage created here, once. Processes started on a home still empty (a daemon and its code
+    server) would each create the SQLite files and stamp their schema at once, and a schema stamped
+    twice stops every later start ("alembic_version has more than one head")."""
     home.mkdir(parents=True, exist_ok=True)
     instance_file = home / "dagster.yaml"
     if not instance_file.exists():
         instance_file.write_text("telemetry:\n  enabled: false\n")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)  # every storage is created and stamped on the way in
     return home
 
 

@@ -50,8 +50,8 @@ def test_invoice_change_reaches_sps_through_the_webhook_path(
         [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", "workspace.yaml"],
         cwd=REPO,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=(tmp_path / "daemon.log").open("wb"),  # kept: what the daemon saw, when this fails
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:

@@ -1,4 +1,5 @@
-"""Which executor the document batch jobs get: dagster-celery's only when a broker is configured,
+"""Which executor the document batch jobs get: dagster-celery's only when a broker is configured
+(else one-step jobs run in the run's process),
 its settings the same as the workers' (deploy/celery.yaml), the broker URL only ever an env reference."""
 
 from __future__ import annotations
@@ -34,11 +35,19 @@ print(json.dumps({name: job.executor_def.name for name, job in jobs.items()}))
 """
 
 
-def test_without_a_broker_the_jobs_keep_the_default_executor() -> None:
+ONE_STEP_JOBS = BATCH_JOBS[:3]
+
+
+def test_without_a_broker_one_step_jobs_run_in_process_and_the_others_keep_the_default() -> None:
     assert not os.environ.get(executor.BROKER_ENV)
     loaded = defs()
-    kinds = {loaded.resolve_job_def(name).executor_def.name for name in BATCH_JOBS}
-    assert kinds == {"multi_or_in_process_executor"}
+    kinds = {name: loaded.resolve_job_def(name).executor_def.name for name in BATCH_JOBS}
+    assert kinds == {
+        **dict.fromkeys(ONE_STEP_JOBS, "in_process"),  # no step process to start: quicker runs
+        "qbo_reference_job": "multi_or_in_process_executor",  # four snapshot steps, side by side
+        "item_registries_job": "multi_or_in_process_executor",
+    }
+    assert all(len(loaded.resolve_job_def(name).graph.node_defs) == 1 for name in ONE_STEP_JOBS)
 
 
 def test_with_a_broker_the_batch_jobs_run_on_celery() -> None:

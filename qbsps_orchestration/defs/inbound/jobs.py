@@ -1,7 +1,7 @@
 import dagster as dg
 
 from ...dagster_support.names import company_tags
-from ..executor import document_batch_executor
+from ..executor import one_step_batch_executor
 from .assets import QBO_PURCHASE_ORDERS, SPS_ORDER_ACKS, SPS_PURCHASE_ORDERS
 
 inbound_purchase_orders_job = dg.define_asset_job(
@@ -14,7 +14,7 @@ inbound_purchase_orders_job = dg.define_asset_job(
     ).without_checks(),
     description="Fetch purchase order files from SPS, write them to QuickBooks, acknowledge them; "
     "one partition per file.",
-    executor_def=document_batch_executor(),
+    executor_def=one_step_batch_executor(),
 )
 
 order_acks_job = dg.define_asset_job(
@@ -23,5 +23,5 @@ order_acks_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(SPS_ORDER_ACKS).without_checks(),
     description="Acknowledge orders again as QuickBooks has them now (a bookkeeper changed them); "
     "one partition per file, nothing fetched or written to QuickBooks.",
-    executor_def=document_batch_executor(),
+    executor_def=one_step_batch_executor(),
 )
