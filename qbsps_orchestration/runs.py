@@ -21,7 +21,7 @@ from .dagster_support.retry_requests import RUN_SIZE, contiguous_ranges
 from .definitions import defs
 from .defs.inbound.partitions import purchase_order_files
 from .defs.outbound.partitions import qbo_invoices
-from .lib.changes import poll_changes
+from .lib.change_polls import poll_changes
 from .lib.config import QbspsConfig
 from .lib.connector import open_ledger, qbo_client, sps_client
 from .lib.inbound.completion import unfinished_order_files, unfinished_orders

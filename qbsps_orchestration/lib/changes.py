@@ -8,7 +8,7 @@ cut to whole seconds in UTC before it becomes part of the identity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -157,53 +157,3 @@ class ChangeLedger(ChangeInbox, Protocol):
     def get_cursor(self, name: str) -> str | None: ...
 
     def set_cursor(self, name: str, value: str) -> None: ...
-
-
-class ChangeFeed(Protocol):
-    def cdc(self, entities: list[str], changed_since: datetime) -> Mapping[str, list[dict]]: ...
-
-
-@dataclass(frozen=True)
-class CdcPoll:
-    since: datetime
-    events: list[ChangeEvent]
-    new: int  # changes that now wait for a run and did not before
-    cursor: str  # the next poll's `since`: persist it only after poll_cdc returned
-
-
-def cdc_since(cursor: str | None, now: datetime, first_lookback: timedelta) -> datetime:
-    """Where a CDC poll starts: the stored cursor, else `first_lookback` ago; never past CDC's limit."""
-    since = datetime.fromisoformat(cursor) if cursor else now - first_lookback
-    if since.tzinfo is None:
-        raise ChangeParseError(f"CDC cursor {cursor!r} has no UTC offset")
-    return max(since, now - CDC_LOOKBACK_LIMIT)
-
-
-def poll_cdc(
-    inbox: ChangeInbox,
-    feed: ChangeFeed,
-    realm_id: str,
-    entities: Sequence[str],
-    cursor: str | None,
-    *,
-    first_lookback: timedelta = CDC_FIRST_LOOKBACK,
-    now: datetime | None = None,
-) -> CdcPoll:
-    """One CDC poll into the inbox. The next cursor is `now` (taken before asking QBO) less the
-    overlap, and it is handed back only once the changes are committed: a crash or an error before
-    that leaves the old cursor, so the next poll asks again and the inbox collapses the overlap."""
-    now = now or datetime.now(UTC)
-    since = cdc_since(cursor, now, first_lookback)
-    events = from_cdc(feed.cdc(list(entities), since), realm_id)
-    new = inbox.record_changes(events)  # one committed transaction
-    return CdcPoll(since, events, new, (now - CDC_OVERLAP).isoformat())
-
-
-def poll_changes(ledger: ChangeLedger, feed: ChangeFeed, realm_id: str) -> CdcPoll:
-    """qbsps's one CDC poll, shared by ``qbo_cdc_job`` and `qbsps sync outbound`: invoices and
-    orders since the ledger's cursor (else ``CDC_FIRST_LOOKBACK``), into the inbox; the cursor moves
-    only once the changes are committed."""
-    cursor = ledger.get_cursor(CDC_CURSOR)
-    poll = poll_cdc(ledger, feed, realm_id, CDC_ENTITIES, cursor, first_lookback=CDC_FIRST_LOOKBACK)
-    ledger.set_cursor(CDC_CURSOR, poll.cursor)
-    return poll

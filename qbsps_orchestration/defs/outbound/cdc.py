@@ -2,14 +2,14 @@
 
 The poll runs as a job (in the QBO pool, with its own logs and retries in the UI), never inside the
 daemon: ``qbo_cdc_sensor`` only asks for a run every polling interval, unless one is still going.
-The cursor lives in the ledger, shared with `qbsps sync outbound` (lib/changes.py poll_changes).
+The cursor lives in the ledger, shared with `qbsps sync outbound` (lib/change_polls.py poll_changes).
 """
 
 import dagster as dg
 
 from ...dagster_support.change_requests import IN_FLIGHT
 from ...dagster_support.names import QBO_API, company_tags, pool_for
-from ...lib.changes import poll_changes
+from ...lib.change_polls import poll_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from ..inbound.sensors import polling_interval_seconds
 

@@ -8,7 +8,7 @@ finds goes to the same inbox as webhooks and CDC, which dedups it.
 import dagster as dg
 
 from ...dagster_support.names import QBO_API, asset_key, company_tags, pool_for
-from ...lib.sweep import sweep_changes
+from ...lib.change_polls import sweep_changes
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 from .partitions import change_hours
 

@@ -1,4 +1,4 @@
-"""Issue 9, change inbox: the CDC cursor policy (lib/changes.py) shared by `qbsps sync outbound` and
+"""Issue 9, change inbox: the CDC cursor policy (lib/change_polls.py) shared by `qbsps sync outbound` and
 `qbo_cdc_job`. The next cursor exists only once the changes are committed in the inbox, and it
 keeps the overlap. Real HTTP against the QBO sandbox, a real SQLite ledger."""
 
@@ -10,15 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from qbsps_orchestration.lib.changes import (
-    CDC_CURSOR,
-    CDC_LOOKBACK_LIMIT,
-    CDC_OVERLAP,
-    ChangeParseError,
-    cdc_since,
-    poll_cdc,
-    poll_changes,
-)
+from qbsps_orchestration.lib.change_polls import CDC_MAX_OBJECTS, cdc_since, poll_cdc, poll_changes
+from qbsps_orchestration.lib.changes import CDC_CURSOR, CDC_LOOKBACK_LIMIT, CDC_OVERLAP, ChangeParseError
 from qbsps_orchestration.lib.ledger import Ledger
 from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.sandboxed import SandboxedConnector
@@ -89,3 +82,33 @@ def test_one_poll_and_one_cursor_for_invoices_and_changed_orders(empty_connector
     assert [(r.entity, r.entity_id) for r in c.ledger.pending_changes(("PurchaseOrder", "Estimate"))] == [
         ("PurchaseOrder", po["Id"])
     ]
+
+
+def test_a_window_with_more_changes_than_one_cdc_answer_holds_loses_none(
+    empty_connector: SandboxedConnector,
+) -> None:
+    """QBO answers a CDC call with at most 1,000 objects: 1,200 changed invoices (made in the
+    sandbox's books directly, as a bookkeeper's busy day) all reach the inbox in one poll."""
+    c = empty_connector
+    land_order(c, "PO-CDC-MANY")
+    customer = c.config.partner("SPSALLTESTID").qbo_customer.id
+    item = c.box.qbo.find("Item", Name="HD-20 Sample Item 1")[0]
+    detail = {"ItemRef": {"value": item["Id"]}, "Qty": 1, "UnitPrice": 20}
+    line = {"DetailType": "SalesItemLineDetail", "Amount": 20, "SalesItemLineDetail": detail}
+    made = {
+        c.box.qbo.service.create(
+            "Invoice",
+            {
+                "DocNumber": f"INV-M{n}",
+                "PONumber": "PO-CDC-MANY",
+                "CustomerRef": {"value": customer},
+                "Line": [line],
+            },
+        )["Id"]
+        for n in range(CDC_MAX_OBJECTS + 200)
+    }
+    qbo = c.qbo()
+    poll = poll_cdc(c.ledger, qbo, qbo.realm_id, ["Invoice"], None)
+    assert {e.entity_id for e in poll.events} == made
+    assert {r.entity_id for r in c.ledger.pending_changes(entity="Invoice", limit=5000)} == made
+    assert poll.new == len(made)
