@@ -43,6 +43,9 @@ PARTITIONS = {INBOUND_JOB: purchase_order_files.name, OUTBOUND_JOB: qbo_invoices
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 ENDED_BADLY = frozenset({dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED})
 
+# A `qbsps sync` pass has no next tick (a sensor takes 500 changes a tick): it takes every one.
+PASS_LIMIT = 100_000
+
 
 @dataclass(frozen=True)
 class RunFacts:
@@ -104,7 +107,7 @@ def sync_inbound(
     if files is None:
         with _reading(config) as ledger:
             owed = unfinished_order_files(ledger, config)  # a sync does not wait for the backoff
-            changed = changed_order_files(ledger, config)  # a bookkeeper changed them: 855 again
+            changed = changed_order_files(ledger, config, limit=PASS_LIMIT)  # changed in QBO: 855 again
         files = list(dict.fromkeys([*mailbox_files(config), *owed, *changed]))
     report = run_partitions(instance, config, INBOUND_JOB, files, "qbsps sync inbound")
     asked = set(files)
@@ -159,7 +162,7 @@ def pending_invoice_keys(config: QbspsConfig) -> list[str]:
     qbo = qbo_client(config, ledger)
     try:
         poll_changes(ledger, qbo, qbo.realm_id)
-        return changed_invoice_keys(ledger)
+        return changed_invoice_keys(ledger, limit=PASS_LIMIT)
     finally:
         qbo.close()
         ledger.close()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 from ..config import QbspsConfig
 from ..documents.document import OutboundDocument
@@ -22,7 +20,8 @@ from ..documents.order_ack.order_ack import build_order_ack
 from ..documents.rules import validate
 from ..documents.schemas import RsxSchemas
 from ..ledger import Direction, Disposition, Ledger, VersionRecord
-from ..outbound.send import PreparedUpload, SendResult, finish_send, prepare_send, sync_token, upload_prepared
+from ..outbound.send import PreparedUpload, SendResult, prepare_send, sync_token
+from ..outbound.uploads import Recorded, UploadPipeline
 from ..qbo import QboClient
 from ..reference.profiles import with_profile
 from ..rsx import read_rsx
@@ -30,38 +29,6 @@ from ..sps import SpsClient
 from .results import DocumentResult
 
 ORIGINAL, REPLACEMENT = "00", "05"
-
-
-PARALLEL = 4  # 855 uploads in flight at once, per group of files (as fetch.py downloads)
-
-
-@dataclass
-class _Uploads:
-    """The uploads in flight and where each one's result goes once it is recorded."""
-
-    pool: ThreadPoolExecutor
-    sent: dict[str, list[SendResult | None]]
-    failures: dict[str, Exception]
-    pending: list[tuple[str, int, PreparedUpload, Future[Exception | None]]] = field(default_factory=list)
-    orders: set[int] = field(default_factory=set)  # inbound documents with an 855 upload in flight
-
-    def submit(self, name: str, order_id: int, upload: PreparedUpload, sps: SpsClient) -> None:
-        answer = self.pool.submit(upload_prepared, sps, upload)
-        self.pending.append((name, len(self.sent[name]), upload, answer))
-        self.sent[name].append(None)  # its place, filled by finish
-        self.orders.add(order_id)
-
-    def finish(self, config: QbspsConfig, ledger: Ledger, sps: SpsClient) -> None:
-        """Record every upload in flight, in the order they were begun, on this thread."""
-        for name, index, upload, answer in self.pending:
-            try:
-                done = finish_send(config, ledger, sps, upload, answer.result())
-            except Exception as exc:  # its intent stays open: the next pass asks SPS before resending
-                self.failures.setdefault(name, exc)
-                continue
-            self.sent[name][index] = dataclasses.replace(done, changes=upload.changes)
-        self.pending.clear()
-        self.orders.clear()
 
 
 def acknowledge_files(
@@ -75,27 +42,39 @@ def acknowledge_files(
     resend: bool = False,
 ) -> dict[str, list[SendResult] | Exception]:
     """Per file: its acks, or what it raised. The acks are built, decided and their intents begun
-    one after the other on this thread, which alone writes the ledger; only the uploads run on
-    PARALLEL threads, each as soon as its intent is committed, and what came of each is recorded
-    here. An order met twice (its replacement in the same group) waits for its first 855 to be
+    one after the other on this thread, which alone writes the ledger; only the uploads run on the
+    UploadPipeline's threads, each as soon as its intent is committed, and what came of each is
+    recorded here. An order met twice (its replacement in the same group) waits for its first 855 to be
     recorded, so its second never finds the first one's intent open."""
     sent: dict[str, list[SendResult | None]] = {name: [] for name in files}
     failures: dict[str, Exception] = {}
-    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sps-ack") as pool:
-        uploads = _Uploads(pool, sent, failures)
+
+    def recorder(name: str, index: int, changes: tuple[LineChange, ...]) -> Recorded:
+        def recorded(result: SendResult | Exception) -> None:
+            if isinstance(result, Exception):  # its intent stays open: the next pass asks SPS first
+                failures.setdefault(name, result)
+            else:
+                sent[name][index] = dataclasses.replace(result, changes=changes)
+
+        return recorded
+
+    with UploadPipeline(config, ledger, sps, name="sps-ack") as uploads:
         for name, results in files.items():
             try:
                 for result in results:
-                    if result.document_id in uploads.orders:
-                        uploads.finish(config, ledger, sps)
+                    if uploads.holds(result.document_id):
+                        uploads.finish_all()
                     ack = _prepare(config, ledger, sps, qbo, schemas, result, resend)
                     if isinstance(ack, PreparedUpload):
-                        uploads.submit(name, result.document_id or 0, ack, sps)
+                        sent[name].append(None)  # its place, filled once it is recorded
+                        uploads.submit(
+                            ack, recorder(name, len(sent[name]) - 1, ack.changes), key=result.document_id
+                        )
                     elif ack is not None:
                         sent[name].append(ack)
             except Exception as exc:  # one file's ack must not stop the others
                 failures[name] = exc
-        uploads.finish(config, ledger, sps)
+            uploads.finish_answered()
     return {name: failures.get(name) or [r for r in sent[name] if r is not None] for name in files}
 
 

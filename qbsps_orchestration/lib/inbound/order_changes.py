@@ -16,7 +16,7 @@ from ..config import QbspsConfig
 from ..ledger import Ledger
 from .batch import FileOutcome
 
-PENDING_LIMIT = 500
+PENDING_LIMIT = 500  # per sensor tick: the next tick, seconds later, takes the next ones
 
 
 def changed_order_files(ledger: Ledger, config: QbspsConfig, limit: int = PENDING_LIMIT) -> list[str]:

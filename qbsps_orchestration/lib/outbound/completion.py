@@ -11,7 +11,7 @@ from ..ledger.completion import UnfinishedDocument
 from .flow import invoice_key
 
 INVOICE_DOCUMENTS = frozenset({"Invoice", "Shipment"})
-PENDING_LIMIT = 500
+PENDING_LIMIT = 500  # per sensor tick: the next tick, seconds later, takes the next ones
 
 
 def changed_invoice_keys(ledger: Ledger, limit: int = PENDING_LIMIT) -> list[str]:

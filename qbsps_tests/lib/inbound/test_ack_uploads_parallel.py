@@ -11,9 +11,9 @@ from collections import Counter
 from urllib.parse import quote
 
 from qbsps_orchestration.lib.documents.schemas import RsxSchemas
-from qbsps_orchestration.lib.inbound.acks import PARALLEL
 from qbsps_orchestration.lib.inbound.batch import process_files
 from qbsps_orchestration.lib.ledger import Direction
+from qbsps_orchestration.lib.outbound.uploads import PARALLEL
 from qbsps_orchestration.lib.sps import SpsClient
 from qbsps_orchestration.lib.sps.client import DATA
 from qbsps_orchestration.sandbox.faults import FaultRule

@@ -9,7 +9,9 @@ import requests
 from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.outbound.batch import process_invoices
 from qbsps_orchestration.lib.outbound.flow import DELETED, OutboundContext, invoice_key
+from qbsps_orchestration.lib.outbound.uploads import PARALLEL
 from qbsps_tests.bench.stage import usage, usage_since
+from qbsps_tests.lib.inbound.test_ack_uploads_parallel import UploadsInFlight
 from qbsps_tests.lib.outbound.landed_orders import land_order
 from qbsps_tests.lib.outbound.test_send_exactly_once import uploads_held_by_sps
 from qbsps_tests.sandboxed import SandboxedConnector
@@ -34,8 +36,11 @@ def test_outcomes_come_in_key_order_and_every_document_reaches_sps_once(
     qbo.delete("Invoice", gone["Id"], str(gone["SyncToken"]), request_id="test-delete-gone")
     keys.insert(5, invoice_key(gone["Id"]))
     before = usage(c.box)
+    c.box.sps_faults.latency_ms = 50  # each upload takes a while, so the pool's overlap shows
+    ctx = _ctx(c)
+    uploads = UploadsInFlight(ctx.sps)
 
-    outcomes = list(process_invoices(_ctx(c), keys, invoices=True, ship_notices=True))
+    outcomes = list(process_invoices(ctx, keys, invoices=True, ship_notices=True))
 
     assert [o.key for o in outcomes] == keys
     assert outcomes[5].note == DELETED and outcomes[5].invoice is None
@@ -45,6 +50,8 @@ def test_outcomes_come_in_key_order_and_every_document_reaches_sps_once(
     ]
     held = uploads_held_by_sps(c)
     assert len(held) == 24 and set(held.values()) == {1}
+    assert 1 < uploads.most <= PARALLEL
+    assert all(t.startswith("sps-outbound") for t in uploads.threads)  # the calling thread never uploads
     qbo_calls, _ = usage_since(c.box, before)
     # One query for the thirteen, and one read of the deleted one (absent from the query's answer,
     # so asked alone before it counts as deleted); nothing per invoice beyond that.
