@@ -10,6 +10,7 @@ from .dev import dev
 from .doctor import db, doctor
 from .init import init
 from .items import items
+from .operations.deadlines import deadlines
 from .operations.diff import diff
 from .operations.reconcile import reconcile
 from .operations.replay import replay
@@ -42,6 +43,7 @@ for command in (
     conflicts,
     connect,
     db,
+    deadlines,
     dev,
     diff,
     doctor,

@@ -9,14 +9,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from ...lib.alerts import alert_run_failure, notifiers_from, run_failure_alert, watch, watch_deadlines
-from ...lib.deadlines import (
-    Shipped,
-    lookback_start,
-    partners_with_deadlines,
-    shipment_partners,
-    shipped_invoices,
-)
-from ...lib.qbo.refs import QboRefResolver
+from ...lib.deadlines import Shipped, partners_with_deadlines, shipped_in_window
 from ...resources import LedgerResource, QboResource, QbspsConfigResource
 
 CONDITIONS_INTERVAL_SECONDS = 300
@@ -112,12 +105,7 @@ def deadline_alert_sensor(
     with ledger.open(actor="deadline_alert_sensor") as book, ExitStack() as stack:
 
         def shipped() -> list[Shipped]:
-            partners = shipment_partners(config)
-            if not partners:  # acknowledgments only: the ledger alone knows them
-                return []
-            client = stack.enter_context(qbo.client(book))
-            since = lookback_start(config, now).date()
-            return shipped_invoices(client, QboRefResolver(client, book), partners, since)
+            return shipped_in_window(config, book, lambda: stack.enter_context(qbo.client(book)), now)
 
         result = watch_deadlines(book, config, notifiers_from(config.alerts), now, shipped)
     for problem in result.problems:

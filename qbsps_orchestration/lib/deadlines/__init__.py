@@ -13,8 +13,10 @@ from .obligations import (
     lookback_start,
     obligations,
     shipment_obligations,
+    shipped_in_window,
 )
 from .orders import DELIVERY_QUALIFIERS, ReceivedOrder
+from .report import deadlines_frame, deadlines_text
 from .shipped import Shipped, partners_with_deadlines, shipment_partners, shipped_invoices
 
 __all__ = [
@@ -26,11 +28,14 @@ __all__ = [
     "ReceivedOrder",
     "Shipped",
     "acknowledgment_obligations",
+    "deadlines_frame",
+    "deadlines_text",
     "estimate",
     "lookback_start",
     "obligations",
     "partners_with_deadlines",
     "shipment_obligations",
     "shipment_partners",
+    "shipped_in_window",
     "shipped_invoices",
 ]

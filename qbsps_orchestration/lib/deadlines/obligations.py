@@ -3,7 +3,7 @@ arrived, each 856 and 810 owed since an invoice shipped, with its due time and c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 from ..config import QbspsConfig, TradingPartner
 from ..config.deadlines import Chargeback, DeadlineSettings
 from ..ledger import Ledger
+from ..qbo import QboClient
+from ..qbo.refs import QboRefResolver
 from .chargeback import describe, estimate
 from .obligation import DocumentKind, Obligation
 from .orders import ReceivedOrder, cartons, find_order, received_orders, sent
-from .shipped import Shipped
+from .shipped import Shipped, shipment_partners, shipped_invoices
 
 # Orders and shipments older than this are not watched: an obligation missed a month ago has had
 # its alert, and a long-lived ledger must not be re-read in full every tick.
@@ -29,6 +31,20 @@ def lookback_start(config: QbspsConfig, now: datetime) -> datetime:
     if go_live is not None:
         start = max(start, datetime.combine(go_live, time(0), tzinfo=UTC))
     return start
+
+
+def shipped_in_window(
+    config: QbspsConfig, ledger: Ledger, connect: Callable[[], QboClient], now: datetime
+) -> list[Shipped]:
+    """The watched window's shipped invoices, from QBO; QBO is not asked (``connect`` not called)
+    when no partner has a ship notice or invoice deadline: acknowledgments need the ledger only."""
+    partners = shipment_partners(config)
+    if not partners:
+        return []
+    client = connect()
+    return shipped_invoices(
+        client, QboRefResolver(client, ledger), partners, lookback_start(config, now).date()
+    )
 
 
 def obligations(
