@@ -105,6 +105,12 @@ config_option = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     help="qbsps config file (default: $QBSPS_CONFIG).",
 )
+csv_option = click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the table as CSV here.",
+)
 
 
 def resolve_document(

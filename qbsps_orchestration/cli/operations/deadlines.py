@@ -6,17 +6,12 @@ from pathlib import Path
 
 import click
 
-from ..support import config_option, load_config_or_exit
+from ..support import config_option, csv_option, load_config_or_exit
 
 
 @click.command()
 @config_option
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the table as CSV here.",
-)
+@csv_option
 def deadlines(config_path: Path | None, csv_path: Path | None) -> None:
     """The 855s, 856s and 810s owed under each partner's deadlines: block (orders received and
     invoices shipped in the last 30 days, from the ledger and QBO): missed first, then near, open

@@ -6,17 +6,12 @@ from pathlib import Path
 
 import click
 
-from ..support import config_option, load_config_or_exit
+from ..support import config_option, csv_option, load_config_or_exit
 
 
 @click.command()
 @config_option
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the findings as CSV here.",
-)
+@csv_option
 @click.option(
     "--days",
     default=30,
