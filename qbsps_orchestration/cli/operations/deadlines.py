@@ -29,6 +29,7 @@ def deadlines(config_path: Path | None, csv_path: Path | None) -> None:
         shipped_in_window,
     )
     from ...lib.qbo import QboClient
+    from ...lib.tables import write_csv
 
     config = load_config_or_exit(config_path)
     if not partners_with_deadlines(config):
@@ -50,7 +51,5 @@ def deadlines(config_path: Path | None, csv_path: Path | None) -> None:
     frame = deadlines_frame(found, now)
     click.echo(deadlines_text(frame))
     if csv_path is not None:
-        csv_path.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(csv_path, index=False)
-        click.echo(f"\nwritten: {csv_path}")
+        click.echo(f"\nwritten: {write_csv(frame, csv_path)}")
     raise SystemExit(1 if (frame["state"] == "missed").any() else 0)

@@ -28,8 +28,9 @@ def reconcile(config_path: Path | None, csv_path: Path | None, days: int) -> Non
     from datetime import UTC, datetime, timedelta
 
     from ...lib.connector import connected_config, open_ledger, qbo_client, sps_client
-    from ...lib.reconcile import as_text, findings_frame, write_csv
+    from ...lib.reconcile import as_text, findings_frame
     from ...lib.reconcile import reconcile as compare
+    from ...lib.tables import write_csv
 
     config = load_config_or_exit(config_path)
     ledger = open_ledger(config, actor="qbsps reconcile")

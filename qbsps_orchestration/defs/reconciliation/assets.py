@@ -9,7 +9,8 @@ import dagster as dg
 import pandas as pd
 
 from ...dagster_support.names import QBO_API, SPS_API, asset_key, company_tags, pool_for
-from ...lib.reconcile import KINDS, default_csv_path, findings_frame, reconcile, write_csv
+from ...lib.reconcile import KINDS, default_csv_path, findings_frame, reconcile
+from ...lib.tables import write_csv
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 
 RECONCILIATION = asset_key("reconciliation")  # prefixed by the company in a deployment of several

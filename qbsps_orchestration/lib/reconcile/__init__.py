@@ -1,7 +1,7 @@
 """Reconciliation: do QuickBooks Online and SPS agree with what qbsps recorded? Each side is read
 from the real system (QBO queries, SPS history); the ledger links them. No Dagster here."""
 
-from .findings import COLUMNS, KINDS, Finding, as_text, default_csv_path, findings_frame, write_csv
+from .findings import COLUMNS, KINDS, Finding, as_text, default_csv_path, findings_frame
 from .reconcile import reconcile
 
 __all__ = [
@@ -12,5 +12,4 @@ __all__ = [
     "default_csv_path",
     "findings_frame",
     "reconcile",
-    "write_csv",
 ]

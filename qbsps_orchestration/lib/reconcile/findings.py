@@ -43,15 +43,6 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     return frame.sort_values(["kind", "partner", "number"], kind="stable").reset_index(drop=True)
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """The table as CSV (Decimal as its exact text), written beside and renamed: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    frame.map(lambda v: "" if v is None else str(v)).to_csv(temporary, index=False)
-    temporary.replace(path)
-    return path
-
-
 def as_text(frame: pd.DataFrame) -> str:
     """The table as plain text for a terminal, one block per kind."""
     if frame.empty:

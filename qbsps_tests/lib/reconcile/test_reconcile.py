@@ -15,7 +15,8 @@ from qbsps_orchestration.lib.documents.schemas import RsxSchemas
 from qbsps_orchestration.lib.inbound import fetch_order_file, sync_order_file
 from qbsps_orchestration.lib.inbound.acks import acknowledge_files
 from qbsps_orchestration.lib.outbound.flow import OutboundContext, invoice_key, process_invoice
-from qbsps_orchestration.lib.reconcile import findings_frame, reconcile, write_csv
+from qbsps_orchestration.lib.reconcile import findings_frame, reconcile
+from qbsps_orchestration.lib.tables import write_csv
 from qbsps_tests.lib.outbound.landed_orders import order_bytes
 from qbsps_tests.sandboxed import SandboxedConnector
 from qbsps_tests.support import shared_dir
