@@ -17,30 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import dagster as dg
 
 from ..lib.config.companies import qbsps_command
-from ..lib.ledger import Ledger
-from ..lib.ledger.reports import WaitingDocument, advice_for, field_named, waiting_documents
-from ..lib.ledger.vocabulary import NEEDS_OPERATOR, Disposition
+from ..lib.ledger.reports import WaitingDocument, advice_for, field_named
 
 WAITING = "waiting for a person"  # the ledger holds it for one (failed, quarantined, held)
 FAILED = "failed"  # e.g. an outage: the next run or sensor tick tries it again
-
-
-def waiting_for(
-    book: Ledger, document_ids: Iterable[int | None], version_ids: Iterable[int | None] = ()
-) -> list[WaitingDocument]:
-    """The ledger's view of a failed partition's documents: those failed or quarantined, and the
-    versions of them held for an operator (each with its advice and re-run command)."""
-    failed = [
-        doc
-        for i in dict.fromkeys(d for d in document_ids if d)
-        if (doc := book.document(i)).state in NEEDS_OPERATOR
-    ]
-    held = []
-    for version_id in dict.fromkeys(v for v in version_ids if v):
-        version = book.version(version_id)
-        if version.disposition == Disposition.CONFLICT:
-            held.append((version, book.document(version.document_id)))
-    return waiting_documents(failed, held)
 
 
 def waiting_observations(

@@ -15,20 +15,26 @@ read for them: a bookkeeper's change shows as a QBO version qbsps did not write)
 """
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import dagster as dg
 
 from ...dagster_support.batch_failure import batch_failure
 from ...dagster_support.document_metadata import sent_metadata
 from ...dagster_support.inbound_metadata import fetched_metadata, synced_metadata
-from ...dagster_support.lineage import Upstream, combined, document_tags, latest, qbo_version, recorded
+from ...dagster_support.lineage import (
+    Upstream,
+    combined,
+    document_tags,
+    latest_storage_ids,
+    qbo_version,
+    recorded_by_partition,
+)
 from ...dagster_support.names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, asset_key, pool_for
-from ...dagster_support.waiting_partitions import waiting_for, waiting_observations
+from ...dagster_support.waiting_partitions import waiting_observations
 from ...lib.documents.schemas import RsxSchemas
-from ...lib.inbound.batch import FileOutcome, file_groups, process_files
-from ...lib.inbound.order_changes import mark_acknowledged, order_changes_pending
-from ...lib.ledger import Ledger
+from ...lib.inbound.batch import FileOutcome
+from ...lib.inbound.passes import inbound_pass, running_ahead
+from ...lib.ledger.reports import WaitingDocument
 from ...lib.outbound.send import QboVersion
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 from .partitions import purchase_order_files
@@ -93,82 +99,90 @@ def inbound_purchase_orders(
         sps_api,
         qbo_api,
     ):
-        # Only when some order change waits: otherwise no file pays the lookups and the write.
-        watch_changes = acks is not None and order_changes_pending(book)
-        for group in file_groups(names):  # a group at a time (one QBO /batch), each file reported
-            started = datetime.now(UTC)
-            outcomes = process_files(
-                config,
-                book,
-                sps_api,
-                qbo_api,
-                group,
-                fetch=fetch,
-                sync=sync,
-                acknowledge_with=acks,
-                resend=context.run.tags.get(TAG_RESEND) == "true",
-            )
-            for outcome in outcomes:
-                yield from _materializations(context, outcome, fetch=fetch, sync=sync, acks=False)
-            if watch_changes:  # acknowledged as QBO has it now: its order changes are done
-                mark_acknowledged(book, config, outcomes, started)
-            for outcome in outcomes:
-                if acks is not None:
-                    yield from _materializations(context, outcome, fetch=False, sync=False, acks=True)
-                if outcome.error:
-                    failed.append(outcome)
-                    context.log.error(outcome.error)
-                    yield from _waiting(context, book, outcome)
+        files = inbound_pass(
+            config,
+            book,
+            sps_api,
+            qbo_api,
+            names,
+            fetch=fetch,
+            sync=sync,
+            acknowledge_with=acks,
+            resend=context.run.tags.get(TAG_RESEND) == "true",
+        )
+        # The pass writes the ledger and calls the APIs on a thread of its own; this one only
+        # reports each finished group (one QBO /batch) to Dagster, file by file.
+        with running_ahead(files) as groups:
+            for group in groups:
+                yield from _materializations(
+                    context, group.outcomes, fetch=fetch, sync=sync, acks=acks is not None
+                )
+                for outcome in group.outcomes:
+                    if outcome.error:
+                        failed.append(outcome)
+                        context.log.error(outcome.error)
+                        yield from _waiting(context, outcome, group.waiting[outcome.name])
     if failed:
         raise batch_failure("purchase order files", [(o.name, o.error or "") for o in failed], len(names))
 
 
 def _materializations(
-    context: dg.AssetExecutionContext, outcome: FileOutcome, *, fetch: bool, sync: bool, acks: bool
+    context: dg.AssetExecutionContext, outcomes: list[FileOutcome], *, fetch: bool, sync: bool, acks: bool
 ) -> Iterator[dg.AssetMaterialization]:
-    """One file's materializations, each with its data version and what it was built from."""
-    name, instance = outcome.name, context.instance
-    orders = combined([d.content_hash for d in outcome.fetched or outcome.synced if d.content_hash])
-    if fetch and outcome.fetch_ok:
-        yield dg.AssetMaterialization(
-            SPS_PURCHASE_ORDERS,
-            partition=name,
-            metadata={**fetched_metadata(outcome), "content_hash": dg.MetadataValue.text(orders)},
-            tags=document_tags(context, orders, []),
-        )
-    if sync and outcome.sync_ok:
-        written = combined([qbo_version(v) for v in _qbo_versions(outcome)])
+    """A group's materializations, asset by asset, each with its data version and what it was built
+    from (the upstream events of the whole group are looked up at once)."""
+    instance = context.instance
+    orders = {
+        o.name: combined([d.content_hash for d in o.fetched or o.synced if d.content_hash]) for o in outcomes
+    }
+    for outcome in outcomes if fetch else []:
+        if outcome.fetch_ok:
+            yield dg.AssetMaterialization(
+                SPS_PURCHASE_ORDERS,
+                partition=outcome.name,
+                metadata={
+                    **fetched_metadata(outcome),
+                    "content_hash": dg.MetadataValue.text(orders[outcome.name]),
+                },
+                tags=document_tags(context, orders[outcome.name], []),
+            )
+    written = [o for o in outcomes if sync and o.sync_ok]
+    sources = recorded_by_partition(instance, SPS_PURCHASE_ORDERS, {o.name: orders[o.name] for o in written})
+    for outcome in written:
+        version = combined([qbo_version(v) for v in _qbo_versions(outcome)])
         yield dg.AssetMaterialization(
             QBO_PURCHASE_ORDERS,
-            partition=name,
-            metadata={**synced_metadata(outcome), "built_from": dg.MetadataValue.text(orders)},
-            tags=document_tags(context, written, [recorded(instance, SPS_PURCHASE_ORDERS, name, orders)]),
+            partition=outcome.name,
+            metadata={**synced_metadata(outcome), "built_from": dg.MetadataValue.text(orders[outcome.name])},
+            tags=document_tags(context, version, [sources[outcome.name]]),
         )
-    if acks and outcome.acks and outcome.acks_ok:
-        sources = [qbo_version(r.built_from) for r in outcome.acks if r.built_from is not None]
-        # The QBO version each 855 was built from (this run's write, or QBO as it is now), pointing
-        # at the partition's last write event.
-        last_write = latest(instance, QBO_PURCHASE_ORDERS, name, observed=False)
-        pointer = last_write.storage_id if last_write else None
-        upstream = Upstream(QBO_PURCHASE_ORDERS, combined(sources), pointer) if sources else None
+    acked = [o for o in outcomes if acks and o.acks and o.acks_ok]
+    # The QBO version each 855 was built from (this run's write, or QBO as it is now), pointing at
+    # the partition's last write event.
+    last_writes = latest_storage_ids(instance, QBO_PURCHASE_ORDERS, [o.name for o in acked])
+    for outcome in acked:
+        built_from = [qbo_version(r.built_from) for r in outcome.acks if r.built_from is not None]
+        upstream = (
+            Upstream(QBO_PURCHASE_ORDERS, combined(built_from), last_writes.get(outcome.name))
+            if built_from
+            else None
+        )
         yield dg.AssetMaterialization(
             SPS_ORDER_ACKS,
-            partition=name,
+            partition=outcome.name,
             metadata=sent_metadata(outcome.acks),
             tags=document_tags(context, combined([r.content_hash for r in outcome.acks]), [upstream]),
         )
 
 
 def _waiting(
-    context: dg.AssetExecutionContext, book: Ledger, outcome: FileOutcome
+    context: dg.AssetExecutionContext, outcome: FileOutcome, waiting: list[WaitingDocument]
 ) -> Iterator[dg.AssetObservation]:
     """A failed file's reason on the page of each partition it leaves failed: the step that failed
     and the ones after it, as far as this run selected them."""
     stages = [SPS_PURCHASE_ORDERS, QBO_PURCHASE_ORDERS, SPS_ORDER_ACKS]
     first = 0 if not outcome.fetch_ok else 1 if not outcome.sync_ok else 2
     failed = [key for key in stages[first:] if key in context.selected_asset_keys]
-    results = [*outcome.fetched, *outcome.synced, *outcome.acks]
-    waiting = waiting_for(book, [r.document_id for r in results], [r.version_id for r in results])
     yield from waiting_observations(failed, outcome.name, outcome.error or "", waiting)
 
 

@@ -20,7 +20,7 @@ from ...dagster_support.batch_failure import batch_failure
 from ...dagster_support.document_metadata import diff_metadata, sent_metadata
 from ...dagster_support.lineage import Upstream, document_tags, latest, observe, qbo_version, recorded
 from ...dagster_support.names import QBO_API, SPS_API, TAG_RESEND, asset_key, pool_for
-from ...dagster_support.waiting_partitions import waiting_for, waiting_observations
+from ...dagster_support.waiting_partitions import waiting_observations
 from ...lib.documents.schemas import RsxSchemas
 from ...lib.ledger import Ledger
 from ...lib.outbound.batch import process_invoices
@@ -120,7 +120,8 @@ def _waiting(
         if asset not in context.selected_asset_keys or (result is not None and not result.failed):
             continue
         results = [result] if result is not None else []
-        waiting = waiting_for(book, [r.document_id for r in results], [r.version_id for r in results])
+        documents, versions = [r.document_id for r in results], [r.version_id for r in results]
+        waiting = book.reports.waiting_among(documents, versions)
         extra = {}
         if result is not None and result.outcome == "held" and result.diff is not None:
             extra = {"outcome": dg.MetadataValue.text("held"), **diff_metadata([result.diff])}

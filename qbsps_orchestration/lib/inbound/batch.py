@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import islice
 
 from ..config import QbspsConfig
@@ -18,7 +20,7 @@ from ..outbound.send import SendResult
 from ..qbo import QboClient
 from ..sps import SpsClient
 from .acks import acknowledge_files
-from .fetch import fetch_order_files
+from .fetch import PARALLEL, Downloads, fetch_order_files, start_downloads
 from .order_writes import sync_order_files
 from .results import DocumentResult, InboundDocumentError
 
@@ -66,15 +68,75 @@ def process_files(
     acknowledge_with: RsxSchemas | None = None,
     resend: bool = False,
 ) -> list[FileOutcome]:
+    """Every file's outcome, in the order of ``names`` (see process_groups)."""
+    groups = process_groups(
+        config,
+        ledger,
+        sps,
+        qbo,
+        names,
+        fetch=fetch,
+        sync=sync,
+        acknowledge_with=acknowledge_with,
+        resend=resend,
+    )
+    return [outcome for group in groups for outcome in group.outcomes]
+
+
+@dataclass(frozen=True)
+class GroupOutcome:
+    started: datetime  # before anything of the group was read from QBO or written
+    outcomes: list[FileOutcome]
+
+
+def process_groups(
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient | None,
+    qbo: QboClient | None,
+    names: Iterable[str],
+    *,
+    fetch: bool = True,
+    sync: bool = True,
+    acknowledge_with: RsxSchemas | None = None,
+    resend: bool = False,
+) -> Iterator[GroupOutcome]:
     """``acknowledge_with``: send order acks (855) for landed orders, checked against these schemas.
     Files go in groups of GROUP_FILES: each step for the whole group, so the group's new orders
-    reach QBO in one ``/batch`` call; the outcomes keep the order of ``names``."""
-    outcomes: list[FileOutcome] = []
-    for group in file_groups(names):
-        outcomes += _process_group(
-            config, ledger, sps, qbo, group, fetch=fetch, sync=sync, schemas=acknowledge_with, resend=resend
-        )
-    return outcomes
+    reach QBO in one ``/batch`` call. While a group is written to QBO and acknowledged, the next
+    group's files are already downloading (downloads write nothing: a stop loses nothing)."""
+    groups = file_groups(names)
+    folder = config.sps.folders.orders
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sps-prefetch") as prefetch:
+
+        def downloads(group: list[str] | None) -> Downloads | None:
+            if group is None or not fetch:
+                return None
+            assert sps is not None
+            return start_downloads(prefetch, sps, folder, group)
+
+        group = next(groups, None)
+        ahead = downloads(group)
+        while group is not None:
+            following = next(groups, None)
+            after = downloads(following)  # the next group downloads while this one goes on
+            started = datetime.now(UTC)
+            yield GroupOutcome(
+                started,
+                _process_group(
+                    config,
+                    ledger,
+                    sps,
+                    qbo,
+                    group,
+                    ahead,
+                    fetch=fetch,
+                    sync=sync,
+                    schemas=acknowledge_with,
+                    resend=resend,
+                ),
+            )
+            group, ahead = following, after
 
 
 def file_groups(names: Iterable[str], size: int = GROUP_FILES) -> Iterator[list[str]]:
@@ -89,6 +151,7 @@ def _process_group(
     sps: SpsClient | None,
     qbo: QboClient | None,
     group: list[str],
+    downloads: Downloads | None,
     *,
     fetch: bool,
     sync: bool,
@@ -98,7 +161,7 @@ def _process_group(
     outcomes = [FileOutcome(name) for name in group]
     if fetch:
         assert sps is not None
-        fetched = fetch_order_files(config, ledger, sps, group)
+        fetched = fetch_order_files(config, ledger, sps, group, downloads)
         for outcome in outcomes:
             outcome.fetched, outcome.fetch_error = _step(
                 lambda f=fetched[outcome.name]: _results(f), outcome.name

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from decimal import Decimal
 
 from ..config import QbspsConfig, UnknownTradingPartnerError
@@ -20,6 +21,7 @@ from ..sps import SpsClient, SpsError
 from .results import DocumentResult, InboundDocumentError, outcome_of
 
 PARALLEL = 4  # SPS calls in flight at once, per group of files
+Downloads = Mapping[str, Future[bytes]]  # file name -> its download, begun
 
 
 def content_hash(document: RsxDocument) -> str:
@@ -40,16 +42,20 @@ def fetch_order_file(config: QbspsConfig, ledger: Ledger, sps: SpsClient, name: 
 
 
 def fetch_order_files(
-    config: QbspsConfig, ledger: Ledger, sps: SpsClient, names: list[str]
+    config: QbspsConfig,
+    ledger: Ledger,
+    sps: SpsClient,
+    names: list[str],
+    downloads: Downloads | None = None,
 ) -> dict[str, list[DocumentResult] | Exception]:
     """Per file: its results, or what it raised (an InboundDocumentError with the results when a
-    document failed). Up to PARALLEL SPS calls at once: downloads run ahead, the ledger records
-    the files one after the other in the order of ``names``, and a file's delete is sent only once
-    its bytes are committed (broken ones included)."""
+    document failed). Up to PARALLEL SPS calls at once: downloads run ahead (``downloads``: begun
+    earlier by start_downloads), the ledger records the files one after the other in the order of
+    ``names``, and a file's delete is sent only once its bytes are committed (broken ones included)."""
     folder = config.sps.folders.orders
     outcomes: dict[str, list[DocumentResult] | Exception] = {}
     with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sps-fetch") as pool:
-        downloads = {name: pool.submit(sps.download, folder + name) for name in names}
+        downloads = dict(downloads or start_downloads(pool, sps, folder, names))
         deletes: dict[str, tuple[Future[None], list[DocumentResult]]] = {}
         for name in names:
             try:
@@ -75,6 +81,12 @@ def fetch_order_files(
             else:
                 outcomes[name] = _failure(results) or results
     return {name: outcomes[name] for name in names}
+
+
+def start_downloads(pool: Executor, sps: SpsClient, folder: str, names: Iterable[str]) -> Downloads:
+    """Each file's download, begun on ``pool``: nothing is written until fetch_order_files takes
+    them, so downloads begun ahead and never taken (the run stopped) cost nothing but the call."""
+    return {name: pool.submit(sps.download, folder + name) for name in names}
 
 
 def _replay_or(

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from ...changes import ORDER_ENTITIES
 from .. import queries
-from ..records import AuditRecord, DocumentRecord
+from ..records import AuditRecord, DocumentRecord, VersionRecord
 from ..storage.models import AuditEvent, Document, ReceivedFile
 from ..storage.store import Store
-from ..vocabulary import NEEDS_OPERATOR, Direction, DocumentState
+from ..vocabulary import NEEDS_OPERATOR, Direction, Disposition, DocumentState
 from .attention import WaitingDocument, waiting_documents
 
 _CHUNK = 500  # values per IN (...) clause, far below SQLite's bound-parameter limit
@@ -113,6 +113,26 @@ class LedgerReports:
                 for version in queries.held_conflicts(session, limit)
             ]
         held = [(v, doc) for v, doc in held if direction is None or doc.direction is direction]
+        return waiting_documents(failed, held)
+
+    def waiting_among(
+        self, document_ids: Iterable[int | None], version_ids: Iterable[int | None] = ()
+    ) -> list[WaitingDocument]:
+        """Of these documents and versions (a failed partition's), those waiting for a person:
+        documents failed or quarantined, and versions held for an operator."""
+        with self._store.read() as session:
+            failed = [
+                record
+                for i in dict.fromkeys(d for d in document_ids if d)
+                if (record := DocumentRecord.of(queries.load_document(session, i))).state in NEEDS_OPERATOR
+            ]
+            held = []
+            for version_id in dict.fromkeys(v for v in version_ids if v):
+                version = VersionRecord.of(queries.load_version(session, version_id))
+                if version.disposition == Disposition.CONFLICT:
+                    held.append(
+                        (version, DocumentRecord.of(queries.load_document(session, version.document_id)))
+                    )
         return waiting_documents(failed, held)
 
     def documents(self, direction: Direction, doc_types: Sequence[str]) -> list[DocumentRecord]:
