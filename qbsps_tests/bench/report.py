@@ -11,7 +11,7 @@ def table(result: dict) -> str:
     rows = [
         ("", "qbsps", "naive"),
         *(
-            (label, fmt(result["qbsps"]), fmt(result["naive"]))
+            (label, fmt(result["qbsps"]), fmt(result["naive"]) if result["naive"] else "-")
             for label, fmt in (
                 ("wall time (s)", lambda r: f"{r['wall_seconds']:.1f}"),
                 ("documents/min", lambda r: f"{r['documents_per_minute']:.1f}"),
@@ -32,7 +32,7 @@ def table(result: dict) -> str:
         f"bench: {result['orders']} orders x {result['lines_per_order']} lines, "
         f"{result['latency_ms']} ms latency, seed {result['seed']}, QBO throttles on",
         *(f"  {a:<{width}}  {b:>10}  {c:>10}" for a, b, c in rows),
-        f"  qbsps / naive: {result['qbsps_over_naive']}x",
+        f"  qbsps / naive: {result['qbsps_over_naive'] or '- (not run)'}x",
         f"  throttle bound: {bound['formula']} ({bound['seconds']:.1f} s for {result['orders']})",
     ]
     if result["qbsps"].get("exit_code"):

@@ -13,12 +13,14 @@ from qbsps_orchestration.sandbox.seed_catalog import PARTNERS
 
 from .limits import THROTTLE_BOUND_PER_MINUTE, formula, throttle_bound_seconds
 from .naive import NaiveClient
-from .orders import LINES_PER_ORDER, bench_orders
+from .orders import LINES_PER_ORDER, BenchOrder, bench_orders
 from .qbsps_run import run_qbsps_inbound
 from .stage import bench_sandbox, purchase_orders_in_qbo, usage
 
 
-def run_bench(orders: int, latency_ms: int, seed: int, *, keep_workdir: bool = False) -> dict:
+def run_bench(
+    orders: int, latency_ms: int, seed: int, *, naive: bool = True, keep_workdir: bool = False
+) -> dict:
     documents = bench_orders(orders, seed)
     workdir = Path(tempfile.mkdtemp(prefix="qbsps-bench-"))
     try:
@@ -28,13 +30,7 @@ def run_bench(orders: int, latency_ms: int, seed: int, *, keep_workdir: bool = F
             qbsps |= {"exit_code": sync.returncode, "peak_rss_mb": round(sync.peak_rss_mb, 1)}
             if sync.returncode != 0:
                 qbsps["output_tail"] = sync.output_tail
-        with bench_sandbox(latency_ms, documents) as box:
-            client = NaiveClient(
-                box.info(), {p.trading_partner_id: p.name for p in PARTNERS}, box.settings.sps.orders_folder
-            )
-            started = time.monotonic()
-            client.run()
-            naive = _figures(orders, time.monotonic() - started, *usage(box), purchase_orders_in_qbo(box))
+        naive_figures = _naive(orders, latency_ms, documents) if naive else None
     finally:
         if not keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -50,11 +46,22 @@ def run_bench(orders: int, latency_ms: int, seed: int, *, keep_workdir: bool = F
             "formula": formula(),
         },
         "qbsps": qbsps,
-        "naive": naive,
-        "qbsps_over_naive": round(qbsps["documents_per_minute"] / naive["documents_per_minute"], 2)
-        if naive["documents_per_minute"]
+        "naive": naive_figures,
+        "qbsps_over_naive": round(qbsps["documents_per_minute"] / naive_figures["documents_per_minute"], 2)
+        if naive_figures and naive_figures["documents_per_minute"]
         else None,
     }
+
+
+def _naive(orders: int, latency_ms: int, documents: list[BenchOrder]) -> dict:
+    """The naive client over the same orders, on a fresh sandbox company like qbsps's."""
+    with bench_sandbox(latency_ms, documents) as box:
+        client = NaiveClient(
+            box.info(), {p.trading_partner_id: p.name for p in PARTNERS}, box.settings.sps.orders_folder
+        )
+        started = time.monotonic()
+        client.run()
+        return _figures(orders, time.monotonic() - started, *usage(box), purchase_orders_in_qbo(box))
 
 
 def _figures(orders: int, seconds: float, qbo: dict, sps: dict, in_qbo: int) -> dict:

@@ -67,3 +67,15 @@ def test_bench_of_five_orders(tmp_path: Path) -> None:
     }
     ratio = qbsps["documents_per_minute"] / naive["documents_per_minute"]
     assert data["qbsps_over_naive"] == pytest.approx(ratio, abs=0.01)
+
+
+@pytest.mark.long
+def test_bench_without_the_naive_client_reports_qbsps_alone(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    arguments = ["--orders", "3", "--latency-ms", "0", "--no-naive", "--out", str(out)]
+    result = CliRunner().invoke(bench, arguments)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["naive"] is None and data["qbsps_over_naive"] is None
+    assert data["qbsps"]["purchase_orders_in_qbo"] == 3  # counted in the sandbox's QBO
+    assert "qbsps / naive: - (not run)" in result.output

@@ -32,7 +32,7 @@ from ...dagster_support.lineage import (
 from ...dagster_support.names import GROUP_INBOUND, QBO_API, SPS_API, TAG_RESEND, asset_key, pool_for
 from ...dagster_support.waiting_partitions import waiting_observations
 from ...lib.documents.schemas import RsxSchemas
-from ...lib.inbound.batch import FileOutcome
+from ...lib.inbound.batch import FileOutcome, Steps
 from ...lib.inbound.passes import inbound_pass, running_ahead
 from ...lib.ledger.reports import WaitingDocument
 from ...lib.outbound.send import QboVersion
@@ -99,17 +99,8 @@ def inbound_purchase_orders(
         sps_api,
         qbo_api,
     ):
-        files = inbound_pass(
-            config,
-            book,
-            sps_api,
-            qbo_api,
-            names,
-            fetch=fetch,
-            sync=sync,
-            acknowledge_with=acks,
-            resend=context.run.tags.get(TAG_RESEND) == "true",
-        )
+        resend = context.run.tags.get(TAG_RESEND) == "true"
+        files = inbound_pass(config, book, sps_api, qbo_api, names, Steps(fetch, sync, acks, resend))
         # The pass writes the ledger and calls the APIs on a thread of its own; this one only
         # reports each finished group (one QBO /batch) to Dagster, file by file.
         with running_ahead(files) as groups:

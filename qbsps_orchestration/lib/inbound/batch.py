@@ -69,18 +69,19 @@ def process_files(
     resend: bool = False,
 ) -> list[FileOutcome]:
     """Every file's outcome, in the order of ``names`` (see process_groups)."""
-    groups = process_groups(
-        config,
-        ledger,
-        sps,
-        qbo,
-        names,
-        fetch=fetch,
-        sync=sync,
-        acknowledge_with=acknowledge_with,
-        resend=resend,
-    )
+    groups = process_groups(config, ledger, sps, qbo, names, Steps(fetch, sync, acknowledge_with, resend))
     return [outcome for group in groups for outcome in group.outcomes]
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What a pass does with each file: fetch it, sync it to QBO, acknowledge it (855s checked
+    against ``acknowledge_with``; ``resend``: also content that changed after it was sent)."""
+
+    fetch: bool = True
+    sync: bool = True
+    acknowledge_with: RsxSchemas | None = None
+    resend: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,14 +96,9 @@ def process_groups(
     sps: SpsClient | None,
     qbo: QboClient | None,
     names: Iterable[str],
-    *,
-    fetch: bool = True,
-    sync: bool = True,
-    acknowledge_with: RsxSchemas | None = None,
-    resend: bool = False,
+    steps: Steps = Steps(),
 ) -> Iterator[GroupOutcome]:
-    """``acknowledge_with``: send order acks (855) for landed orders, checked against these schemas.
-    Files go in groups of GROUP_FILES: each step for the whole group, so the group's new orders
+    """Files go in groups of GROUP_FILES: each step for the whole group, so the group's new orders
     reach QBO in one ``/batch`` call. While a group is written to QBO and acknowledged, the next
     group's files are already downloading (downloads write nothing: a stop loses nothing)."""
     groups = file_groups(names)
@@ -110,7 +106,7 @@ def process_groups(
     with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sps-prefetch") as prefetch:
 
         def downloads(group: list[str] | None) -> Downloads | None:
-            if group is None or not fetch:
+            if group is None or not steps.fetch:
                 return None
             assert sps is not None
             return start_downloads(prefetch, sps, folder, group)
@@ -123,18 +119,7 @@ def process_groups(
             started = datetime.now(UTC)
             yield GroupOutcome(
                 started,
-                _process_group(
-                    config,
-                    ledger,
-                    sps,
-                    qbo,
-                    group,
-                    ahead,
-                    fetch=fetch,
-                    sync=sync,
-                    schemas=acknowledge_with,
-                    resend=resend,
-                ),
+                _process_group(config, ledger, sps, qbo, group, ahead, steps),
             )
             group, ahead = following, after
 
@@ -152,14 +137,10 @@ def _process_group(
     qbo: QboClient | None,
     group: list[str],
     downloads: Downloads | None,
-    *,
-    fetch: bool,
-    sync: bool,
-    schemas: RsxSchemas | None,
-    resend: bool,
+    steps: Steps,
 ) -> list[FileOutcome]:
     outcomes = [FileOutcome(name) for name in group]
-    if fetch:
+    if steps.fetch:
         assert sps is not None
         fetched = fetch_order_files(config, ledger, sps, group, downloads)
         for outcome in outcomes:
@@ -168,18 +149,20 @@ def _process_group(
             )
     # A file whose every document failed stops here; good siblings of a bad one go on.
     going = [o for o in outcomes if o.fetch_ok or any(not r.failed for r in o.fetched)]
-    if sync and going:
+    if steps.sync and going:
         assert qbo is not None
         written = sync_order_files(config, ledger, qbo, [o.name for o in going])
         for outcome in going:
             outcome.synced, outcome.sync_error = _step(
                 lambda w=written[outcome.name]: _results(w), outcome.name
             )
-    if schemas is not None:
+    if steps.acknowledge_with is not None:
         assert sps is not None and qbo is not None
         acking = [o for o in going if o.sync_ok]
         files = {o.name: _synced(config, ledger, o) for o in acking}
-        acked = acknowledge_files(config, ledger, sps, qbo, schemas, files, resend=resend)
+        acked = acknowledge_files(
+            config, ledger, sps, qbo, steps.acknowledge_with, files, resend=steps.resend
+        )
         for outcome in acking:
             outcome.acks, outcome.ack_error = _ack_outcome(outcome.name, acked[outcome.name])
     return outcomes

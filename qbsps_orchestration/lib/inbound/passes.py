@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..config import QbspsConfig
-from ..documents.schemas import RsxSchemas
 from ..ledger import Ledger
 from ..ledger.reports import WaitingDocument
 from ..qbo import QboClient
 from ..sps import SpsClient
-from .batch import FileOutcome, process_groups
+from .batch import FileOutcome, Steps, process_groups
 from .order_changes import mark_acknowledged, order_changes_pending
 
 AHEAD = 2  # finished groups waiting for the reporter
@@ -40,27 +39,13 @@ def inbound_pass(
     sps: SpsClient | None,
     qbo: QboClient | None,
     names: Iterable[str],
-    *,
-    fetch: bool,
-    sync: bool,
-    acknowledge_with: RsxSchemas | None,
-    resend: bool,
+    steps: Steps,
 ) -> Generator[ReportedGroup, None, None]:
     """process_groups, with what the ledger adds to each group: order changes an acknowledgment
     handled are marked, and a failed file's documents that wait for a person are named."""
     # Only when some order change waits: otherwise no file pays the lookups and the write.
-    watch_changes = acknowledge_with is not None and order_changes_pending(ledger)
-    groups = process_groups(
-        config,
-        ledger,
-        sps,
-        qbo,
-        names,
-        fetch=fetch,
-        sync=sync,
-        acknowledge_with=acknowledge_with,
-        resend=resend,
-    )
+    watch_changes = steps.acknowledge_with is not None and order_changes_pending(ledger)
+    groups = process_groups(config, ledger, sps, qbo, names, steps)
     for group in groups:
         if watch_changes:  # acknowledged as QBO has it now: its order changes are done
             mark_acknowledged(ledger, config, group.outcomes, group.started)

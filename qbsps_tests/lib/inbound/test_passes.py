@@ -12,7 +12,7 @@ from collections.abc import Generator
 import pytest
 
 from qbsps_orchestration.lib.documents.schemas import RsxSchemas
-from qbsps_orchestration.lib.inbound.batch import GROUP_FILES, process_groups
+from qbsps_orchestration.lib.inbound.batch import GROUP_FILES, Steps, process_groups
 from qbsps_orchestration.lib.inbound.passes import ReportedGroup, inbound_pass, running_ahead
 from qbsps_orchestration.lib.qbo import QboClient
 from qbsps_orchestration.lib.sps import SpsClient
@@ -111,7 +111,9 @@ def test_the_next_group_downloads_while_this_group_is_written_to_qbo(
     c.box.sps_faults.latency_ms = 20
     sps, qbo = c.sps(), c.qbo()
     timeline = Timeline(sps, qbo)
-    groups = list(process_groups(c.config, c.ledger, sps, qbo, names, acknowledge_with=RsxSchemas(None)))
+    groups = list(
+        process_groups(c.config, c.ledger, sps, qbo, names, Steps(acknowledge_with=RsxSchemas(None)))
+    )
     assert [len(g.outcomes) for g in groups] == [GROUP_FILES, GROUP_FILES]
     assert [o.error for g in groups for o in g.outcomes] == [None] * len(names)
     first_batch_done = timeline.batches_done[0]
@@ -128,17 +130,7 @@ def test_a_pass_names_the_documents_of_a_failed_file_that_wait_for_a_person(
     [good] = deliver(c, 1)
     c.box.sps.put_file(c.orders_folder + "broken.json", b'{"Header": ')
     names = [good, "broken.json"]
-    files = inbound_pass(
-        c.config,
-        c.ledger,
-        c.sps(),
-        c.qbo(),
-        names,
-        fetch=True,
-        sync=True,
-        acknowledge_with=None,
-        resend=False,
-    )
+    files = inbound_pass(c.config, c.ledger, c.sps(), c.qbo(), names, Steps())
     with running_ahead(files) as reported:
         [group] = list(reported)
     assert [o.error is None for o in group.outcomes] == [True, False]
