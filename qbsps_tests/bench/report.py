@@ -6,6 +6,10 @@ import json
 from pathlib import Path
 
 
+def _ratio(ratio: float | None) -> str:
+    return f"{ratio}x" if ratio is not None else "- (the naive client was not run)"
+
+
 def table(result: dict) -> str:
     bound = result["throttle_bound"]
     rows = [
@@ -32,7 +36,7 @@ def table(result: dict) -> str:
         f"bench: {result['orders']} orders x {result['lines_per_order']} lines, "
         f"{result['latency_ms']} ms latency, seed {result['seed']}, QBO throttles on",
         *(f"  {a:<{width}}  {b:>10}  {c:>10}" for a, b, c in rows),
-        f"  qbsps / naive: {result['qbsps_over_naive'] or '- (not run)'}x",
+        f"  qbsps / naive: {_ratio(result['qbsps_over_naive'])}",
         f"  throttle bound: {bound['formula']} ({bound['seconds']:.1f} s for {result['orders']})",
     ]
     if result["qbsps"].get("exit_code"):

@@ -78,4 +78,4 @@ def test_bench_without_the_naive_client_reports_qbsps_alone(tmp_path: Path) -> N
     data = json.loads(out.read_text())
     assert data["naive"] is None and data["qbsps_over_naive"] is None
     assert data["qbsps"]["purchase_orders_in_qbo"] == 3  # counted in the sandbox's QBO
-    assert "qbsps / naive: - (not run)" in result.output
+    assert "qbsps / naive: - (the naive client was not run)" in result.output

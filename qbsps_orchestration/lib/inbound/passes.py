@@ -1,12 +1,12 @@
 """One inbound pass run ahead of the thread that reports it.
 
-Reporting a file to Dagster costs as much as fetching, writing and acknowledging it (each event is
-a storage write of its own), so the pass runs on a thread of its own and the asset reports each
-group while the next one is on its way. The pass alone writes the ledger and calls SPS and QBO;
-the reporter only gets finished groups, at most AHEAD of them waiting, so memory stays flat and a
-killed run leaves at most that many groups done but not yet reported (their partitions then show
-failed, and a re-run replays them from the ledger without writing anything twice).
-"""
+Reporting a file to Dagster costs about as much as fetching, writing and acknowledging it (each
+event is a storage write of its own), so the pass runs on a thread of its own and the asset reports
+each group while the next one is on its way. The pass alone writes the ledger and calls SPS and
+QBO; the reporter only gets finished groups. At most AHEAD wait for it and the pass holds one more,
+so memory stays flat, and a killed run leaves at most AHEAD + 1 groups done but not reported: the
+ledger, QBO and SPS hold them, their partitions show the run's failure, and re-running one replays
+it from the ledger ("up to date") without writing anything twice."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ..sps import SpsClient
 from .batch import FileOutcome, Steps, process_groups
 from .order_changes import mark_acknowledged, order_changes_pending
 
-AHEAD = 2  # finished groups waiting for the reporter
+AHEAD = 2  # finished groups waiting for the reporter (the pass holds one more)
 
 
 @dataclass(frozen=True)
