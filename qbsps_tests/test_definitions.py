@@ -38,6 +38,7 @@ def test_workspace_validates_with_the_dagster_cli(tmp_path: Path) -> None:
 # here is a migration for every running instance, never a refactoring: it must be made on purpose.
 SNAPSHOT = {
     "assets": {
+        "deadlines": (None, []),
         "item_cross_reference": (None, ["qbo_items"]),
         "qbo_accounts": (None, []),
         "qbo_customers": (None, []),
@@ -54,6 +55,7 @@ SNAPSHOT = {
         "sps_ship_notices": ("qbo_invoices", ["qbo_invoices", "sps_invoices"]),
     },
     "jobs": [
+        "deadlines_job",
         "inbound_purchase_orders_job",
         "item_registries_job",
         "order_acks_job",
@@ -75,6 +77,7 @@ SNAPSHOT = {
         "sps_purchase_order_sensor",
     ],
     "schedules": [
+        "deadlines_schedule",
         "item_registries_daily_schedule",
         "qbo_invoice_changes_schedule",
         "qbo_reference_cdc_schedule",

@@ -20,6 +20,7 @@ CALLS = {
     "qbo_invoice_changes": {QBO_API},
     "poll_qbo_cdc": {QBO_API},
     "reconciliation": {QBO_API, SPS_API},  # query QBO's documents, read SPS's upload history
+    "deadlines": {QBO_API},  # read QBO's shipped invoices
 }
 
 

@@ -6,27 +6,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
-import pandas as pd
 
 from ...dagster_support.names import QBO_API, SPS_API, asset_key, company_tags, pool_for
+from ...dagster_support.table_metadata import markdown_table
 from ...lib.reconcile import KINDS, default_csv_path, findings_frame, reconcile
 from ...lib.tables import write_csv
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
 
 RECONCILIATION = asset_key("reconciliation")  # prefixed by the company in a deployment of several
 HISTORY_DAYS = 30  # how far back SPS history is read
-SHOWN = 50  # rows in a table; the counts cover them all
 
 
 def _check_name(kind: str) -> str:
     return f"no_{kind}"
-
-
-def _markdown(frame: pd.DataFrame) -> str:
-    if frame.empty:
-        return "none"
-    shown = frame.head(SHOWN).map(lambda v: "-" if v is None or v == "" else str(v))
-    return shown.to_markdown(index=False)
 
 
 @dg.asset(
@@ -63,7 +55,7 @@ def reconciliation(
         metadata={
             "findings": dg.MetadataValue.int(len(frame)),
             **{kind: dg.MetadataValue.int(count) for kind, count in counts.items()},
-            "table": dg.MetadataValue.md(_markdown(frame)),
+            "table": dg.MetadataValue.md(markdown_table(frame)),
             "csv": dg.MetadataValue.path(str(path)),
         }
     )
@@ -74,7 +66,10 @@ def reconciliation(
             passed=rows.empty,
             severity=dg.AssetCheckSeverity.WARN,  # a person looks; the flows go on
             description=f"{len(rows)} open: {KINDS[kind]}" if len(rows) else f"none: {KINDS[kind]}",
-            metadata={"open": dg.MetadataValue.int(len(rows)), "rows": dg.MetadataValue.md(_markdown(rows))},
+            metadata={
+                "open": dg.MetadataValue.int(len(rows)),
+                "rows": dg.MetadataValue.md(markdown_table(rows)),
+            },
         )
 
 
