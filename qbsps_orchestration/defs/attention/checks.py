@@ -4,7 +4,7 @@ own jobs: a check there would be skipped exactly when its asset's step fails."""
 
 import dagster as dg
 
-from ...dagster_support.names import company_tags
+from ...dagster_support.operator_schedules import scheduled_job
 from ...dagster_support.waiting import waiting_check
 from ...lib.ledger import Direction
 from ...resources import LedgerResource
@@ -36,15 +36,9 @@ outbound_documents_waiting_for_a_person = _waiting_check(
 )
 
 
-waiting_documents_job = dg.define_asset_job(
-    "waiting_documents_job",
-    tags=company_tags(),
-    selection=dg.AssetSelection.checks(orders_waiting_for_a_person, outbound_documents_waiting_for_a_person),
-    description="List the documents of each flow that wait for a person (the flows' asset checks).",
-)
-waiting_documents_schedule = dg.ScheduleDefinition(
-    name="waiting_documents_schedule",
-    job=waiting_documents_job,
-    cron_schedule="*/15 * * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+waiting_documents_job, waiting_documents_schedule = scheduled_job(
+    "waiting_documents",
+    dg.AssetSelection.checks(orders_waiting_for_a_person, outbound_documents_waiting_for_a_person),
+    "List the documents of each flow that wait for a person (the flows' asset checks).",
+    "*/15 * * * *",
 )

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from ...dagster_support.names import QBO_API, asset_key, company_tags, pool_for
-from ...dagster_support.table_metadata import markdown_table
+from ...dagster_support.names import QBO_API, asset_key, pool_for
+from ...dagster_support.operator_schedules import scheduled_job
+from ...dagster_support.table_metadata import markdown_table, rows_check
 from ...lib.deadlines import (
     DeadlineState,
     deadlines_frame,
@@ -63,28 +64,13 @@ def deadlines(
         }
     )
     missed = frame[frame["state"] == DeadlineState.MISSED.value]
-    yield dg.AssetCheckResult(
-        check_name=NO_MISSED,
-        passed=missed.empty,
-        severity=dg.AssetCheckSeverity.WARN,  # a person sends it late; the flows go on
-        description=f"{len(missed)} missed" if len(missed) else "none missed",
-        metadata={
-            "missed": dg.MetadataValue.int(len(missed)),
-            "rows": dg.MetadataValue.md(markdown_table(missed)),
-        },
-    )
+    description = f"{len(missed)} missed" if len(missed) else "none missed"
+    yield rows_check(NO_MISSED, missed, description, counted="missed")
 
 
-deadlines_job = dg.define_asset_job(
-    "deadlines_job",
-    selection=dg.AssetSelection.assets(DEADLINES),
-    description="Every document owed by a partner's deadline, and where it stands (the deadlines asset).",
-    tags=company_tags(),
-)
-deadlines_schedule = dg.ScheduleDefinition(
-    name="deadlines_schedule",
-    job=deadlines_job,
-    cron_schedule="5 * * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+deadlines_job, deadlines_schedule = scheduled_job(
+    "deadlines",
+    dg.AssetSelection.assets(DEADLINES),
+    "Every document owed by a partner's deadline, and where it stands (the deadlines asset).",
+    "5 * * * *",
 )

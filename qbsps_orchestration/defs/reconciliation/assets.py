@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from ...dagster_support.names import QBO_API, SPS_API, asset_key, company_tags, pool_for
-from ...dagster_support.table_metadata import markdown_table
+from ...dagster_support.names import QBO_API, SPS_API, asset_key, pool_for
+from ...dagster_support.operator_schedules import scheduled_job
+from ...dagster_support.table_metadata import markdown_table, rows_check
 from ...lib.reconcile import KINDS, default_csv_path, findings_frame, reconcile
 from ...lib.tables import write_csv
 from ...resources import LedgerResource, QboResource, QbspsConfigResource, SpsResource, open_connector
@@ -61,28 +62,13 @@ def reconciliation(
     )
     for kind in KINDS:
         rows = frame[frame["kind"] == kind].drop(columns="kind")
-        yield dg.AssetCheckResult(
-            check_name=_check_name(kind),
-            passed=rows.empty,
-            severity=dg.AssetCheckSeverity.WARN,  # a person looks; the flows go on
-            description=f"{len(rows)} open: {KINDS[kind]}" if len(rows) else f"none: {KINDS[kind]}",
-            metadata={
-                "open": dg.MetadataValue.int(len(rows)),
-                "rows": dg.MetadataValue.md(markdown_table(rows)),
-            },
-        )
+        described = f"{len(rows)} open: {KINDS[kind]}" if len(rows) else f"none: {KINDS[kind]}"
+        yield rows_check(_check_name(kind), rows, described, counted="open")
 
 
-reconciliation_job = dg.define_asset_job(
-    "reconciliation_job",
-    selection=dg.AssetSelection.assets(RECONCILIATION),
-    description="Compare QuickBooks with SPS (the reconciliation asset and its checks).",
-    tags=company_tags(),
-)
-reconciliation_schedule = dg.ScheduleDefinition(
-    name="reconciliation_schedule",
-    job=reconciliation_job,
-    cron_schedule="0 6 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+reconciliation_job, reconciliation_schedule = scheduled_job(
+    "reconciliation",
+    dg.AssetSelection.assets(RECONCILIATION),
+    "Compare QuickBooks with SPS (the reconciliation asset and its checks).",
+    "0 6 * * *",
 )
