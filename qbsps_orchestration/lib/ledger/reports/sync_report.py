@@ -41,58 +41,64 @@ TROUBLED = frozenset({"failed", "quarantined", "held", "will retry", "pending"})
 
 @dataclass(frozen=True)
 class PartitionDocument:
-    """One document of a partition, with the audit events its run wrote on it, in order."""
+    """One document of a partition and what its run did to it, read from the audit events that run
+    wrote on it (the events themselves are not kept: a pass of 10,000 files has 40,000 of them)."""
 
     partition: str
     document: DocumentRecord
     run_id: str | None
-    events: tuple[AuditRecord, ...]
+    outcome: str
+    reason: str  # why, for an outcome that needs it
 
-    @property
-    def outcome(self) -> str:
-        return self._read()[0]
+    @classmethod
+    def of(
+        cls, partition: str, document: DocumentRecord, run_id: str | None, events: Iterable[AuditRecord]
+    ) -> PartitionDocument:
+        return cls(partition, document, run_id, *_outcome(document, events))
 
     @property
     def detail(self) -> str:
         """Why, for an outcome that needs it (the reason the ledger recorded); else the warnings."""
-        return self._read()[1] or "; ".join(self.document.warnings)
+        return self.reason or "; ".join(self.document.warnings)
 
     @property
     def troubled(self) -> bool:
         return self.outcome in TROUBLED or self.document.state in (*_NEEDS_PERSON, DocumentState.PENDING)
 
-    def _read(self) -> tuple[str, str]:
-        inbound = self.document.direction is Direction.INBOUND
-        outcome, detail, accepted = "", "", False
-        for event in self.events:
-            name = event.event
-            if name in _RECEIVED:
-                outcome, detail = "stored", ""
-            elif name == "duplicate_skipped":
-                outcome, detail = ("duplicate" if inbound else "unchanged"), ""
-            elif name == "conflict_held":
-                outcome, detail = "held", event.detail or ""
-            elif name == "conflict_accepted":
-                accepted = True
-            elif name == "requeued":
-                outcome, detail = "requeued", event.detail or ""
-            elif name == "synced" and inbound:
-                created = (event.before or {}).get("qbo_id") is None
-                outcome, detail = ("created" if created else "updated"), ""
-            elif name == "synced":
-                outcome, detail = ("resent" if accepted else "sent"), ""
-            elif name == "closed":
-                outcome, detail = "closed", ""
-            elif name in _WITH_REASON:
-                # The document's reason, as `qbsps status` shows it; the event's for an older version.
-                outcome, detail = _WITH_REASON[name], self.document.reason or event.detail or ""
-        state = self.document.state
-        if outcome in ("duplicate", "unchanged") and state in _NEEDS_PERSON:
-            outcome = ""  # the same payload again, of a document that waits for a person
-        if outcome:
-            return outcome, detail
-        untouched = "up to date" if inbound and state is DocumentState.SYNCED else _UNTOUCHED[state]
-        return untouched, "" if state is DocumentState.SYNCED else self.document.reason or ""
+
+def _outcome(document: DocumentRecord, events: Iterable[AuditRecord]) -> tuple[str, str]:
+    """What the run's events (in order) did to ``document``, and why where that needs saying."""
+    inbound = document.direction is Direction.INBOUND
+    outcome, detail, accepted = "", "", False
+    for event in events:
+        name = event.event
+        if name in _RECEIVED:
+            outcome, detail = "stored", ""
+        elif name == "duplicate_skipped":
+            outcome, detail = ("duplicate" if inbound else "unchanged"), ""
+        elif name == "conflict_held":
+            outcome, detail = "held", event.detail or ""
+        elif name == "conflict_accepted":
+            accepted = True
+        elif name == "requeued":
+            outcome, detail = "requeued", event.detail or ""
+        elif name == "synced" and inbound:
+            created = (event.before or {}).get("qbo_id") is None
+            outcome, detail = ("created" if created else "updated"), ""
+        elif name == "synced":
+            outcome, detail = ("resent" if accepted else "sent"), ""
+        elif name == "closed":
+            outcome, detail = "closed", ""
+        elif name in _WITH_REASON:
+            # The document's reason, as `qbsps status` shows it; the event's for an older version.
+            outcome, detail = _WITH_REASON[name], document.reason or event.detail or ""
+    state = document.state
+    if outcome in ("duplicate", "unchanged") and state in _NEEDS_PERSON:
+        outcome = ""  # the same payload again, of a document that waits for a person
+    if outcome:
+        return outcome, detail
+    untouched = "up to date" if inbound and state is DocumentState.SYNCED else _UNTOUCHED[state]
+    return untouched, "" if state is DocumentState.SYNCED else document.reason or ""
 
 
 class LedgerReports:
@@ -197,6 +203,7 @@ def _latest_file_documents(session: Session, paths: list[str]) -> dict[str, list
         )
         for path, doc in rows:
             found[path].append(DocumentRecord.of(doc))
+        session.expunge_all()  # copied: the next chunk need not sit beside this one's rows
     return found
 
 
@@ -216,26 +223,31 @@ def _built_from(
         )
         for doc in rows:
             found[(doc.qbo_entity, doc.qbo_id)].append(DocumentRecord.of(doc))
+        session.expunge_all()
     return found
 
 
 def _with_events(
     session: Session, by_key: Mapping[str, list[DocumentRecord]], runs: Mapping[str, str]
 ) -> list[PartitionDocument]:
-    ids = sorted({d.id for docs in by_key.values() for d in docs})
+    """Each partition's documents (a document twice in one file is one row), a chunk at a time: a
+    chunk's events are read, folded into outcomes and let go before the next chunk is read."""
+    pairs = [(key, doc) for key, docs in by_key.items() for doc in {d.id: d for d in docs}.values()]
     run_ids = sorted(set(runs.values()))
-    events: dict[tuple[int, str], list[AuditRecord]] = defaultdict(list)
-    if run_ids:
-        for chunk in _chunks(ids):
+    found: list[PartitionDocument] = []
+    for chunk in _chunks(pairs):
+        events: dict[tuple[int, str], list[AuditRecord]] = defaultdict(list)
+        if run_ids:
+            ids = sorted({doc.id for _, doc in chunk})
             rows = session.scalars(
                 select(AuditEvent)
-                .where(AuditEvent.document_id.in_(chunk), AuditEvent.run_id.in_(run_ids))
+                .where(AuditEvent.document_id.in_(ids), AuditEvent.run_id.in_(run_ids))
                 .order_by(AuditEvent.id)
             )
             for row in rows:
                 events[(row.document_id or 0, row.run_id or "")].append(AuditRecord.of(row))
-    return [
-        PartitionDocument(key, doc, runs.get(key), tuple(events.get((doc.id, runs.get(key, "")), ())))
-        for key, docs in by_key.items()
-        for doc in {d.id: d for d in docs}.values()  # a document twice in one file is one row
-    ]
+            session.expunge_all()  # read-only: the rows are copied, the session need not keep them
+        for key, doc in chunk:
+            run_id = runs.get(key)
+            found.append(PartitionDocument.of(key, doc, run_id, events.get((doc.id, run_id or ""), ())))
+    return found
