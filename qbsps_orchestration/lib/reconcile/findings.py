@@ -14,10 +14,12 @@ KINDS: dict[str, str] = {
     "amount_mismatch": "the QBO document's total differs from the SPS document's",
     "invoice_not_sent": "a partner's QBO invoice never reached SPS",
     "invoice_not_accepted": "a sent 810 that SPS history does not show accepted",
+    "invoice_changed": "the QBO invoice's total differs from the 810 SPS accepted",
     "ship_notice_missing": "a shipped QBO invoice without an accepted 856",
     "ack_missing": "an order in QBO without the 855 its partner wants",
     "orphan_in_qbo": "a QBO document marked as an SPS order the ledger does not know",
     "orphan_in_sps": "an upload in SPS history qbsps never made",
+    "order_not_received": "an order file SPS delivered that qbsps never received",
 }
 COLUMNS = ["kind", "partner", "number", "qbo_amount", "sps_amount", "reason", "what_to_do"]
 

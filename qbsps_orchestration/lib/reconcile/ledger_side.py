@@ -10,7 +10,7 @@ from ..config import QbspsConfig, TradingPartner
 from ..documents.document import outbound_file_name, revision_file_name
 from ..ledger import Direction, DocumentRecord, DocumentState, Ledger
 from ..mapping.purchase_order import cents
-from ..rsx import Order, order_totals, read_rsx
+from ..rsx import Order, RsxError, order_totals, read_rsx
 
 OUTBOUND_TYPES = ("Invoice", "Shipment", "OrderAck")
 
@@ -25,6 +25,7 @@ class LedgerOrder:
 class LedgerSent:
     record: DocumentRecord
     path: str | None  # where its current version went in SPS `in/`
+    amount: Decimal | None = None  # an 810's Summary.TotalAmount as sent (None: not an 810, or unreadable)
 
 
 def order_amount(order: Order, partner: TradingPartner) -> Decimal:
@@ -64,15 +65,24 @@ def ledger_orders(config: QbspsConfig, ledger: Ledger) -> list[LedgerOrder]:
 def ledger_sent(config: QbspsConfig, ledger: Ledger) -> list[LedgerSent]:
     found = []
     for record in ledger.reports.documents(Direction.OUTBOUND, OUTBOUND_TYPES):
-        path = None
+        path, amount = None, None
         if record.current_version_id is not None and record.state is not DocumentState.QUARANTINED:
             version = ledger.version(record.current_version_id)
             name = outbound_file_name(
                 record.doc_type, record.business_key, record.trading_partner_id, version.format
             )
             path = config.sps.folders.outbound + revision_file_name(name, ledger.revision(version.id))
-        found.append(LedgerSent(record, path))
+            amount = _invoice_total(version.payload, name) if record.doc_type == "Invoice" else None
+        found.append(LedgerSent(record, path, amount))
     return found
+
+
+def _invoice_total(payload: bytes, name: str) -> Decimal | None:
+    try:
+        total = read_rsx(payload, source=name, doc_type="Invoice")[0].data["Summary"]["TotalAmount"]
+        return Decimal(str(total))
+    except (RsxError, LookupError, TypeError, ArithmeticError):  # nothing to compare: no finding from it
+        return None
 
 
 def _partner(config: QbspsConfig, trading_partner_id: str) -> TradingPartner | None:

@@ -3,35 +3,97 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from ..config import QbspsConfig
 from ..documents.shipment.ship_notice import has_shipping_data, shipment_identification
 from ..ledger import Direction, DocumentState, Ledger
 from ..qbo import QboClient
 from ..sps import SpsClient
+from ..sps.client import HistoryItem
 from .findings import Finding
 from .ledger_side import LedgerSent, ledger_orders, ledger_sent
 from .qbo_side import QboSide, amount, read_qbo
-from .sps_side import accepted, upload_history
+from .sps_side import SpsHistory, accepted, read_history
 
 _MARKER = re.compile(r"qbsps order (\S+)/(\S+)")
 _IN_QBO = frozenset({DocumentState.SYNCED, DocumentState.CLOSED})
 
 
 def reconcile(
-    config: QbspsConfig, ledger: Ledger, qbo: QboClient, sps: SpsClient, *, since: datetime
+    config: QbspsConfig,
+    ledger: Ledger,
+    qbo: QboClient,
+    sps: SpsClient,
+    *,
+    since: datetime,
+    now: datetime | None = None,
 ) -> list[Finding]:
-    """Every disagreement between QBO and SPS; ``since``: how far back SPS history is read."""
+    """Every disagreement between QBO and SPS; ``since``: how far back SPS history is read.
+
+    SPS's history can lag a transfer by minutes (``sps.history_lag_seconds``): a document sent
+    within that lag and not in the history yet is not a finding, nor is an order file delivered
+    within two polls and that lag."""
+    now = now or datetime.now(UTC)
+    lag = timedelta(seconds=config.sps.history_lag_seconds)
     qbo_side = read_qbo(config, ledger, qbo)
-    history = upload_history(sps, config.sps.folders.outbound, since)
+    history = read_history(sps, config.sps.folders.outbound, config.sps.folders.orders, since)
     sent = ledger_sent(config, ledger)
+    uploads = _Uploads(history.uploads, {s.path for s in sent if s.path and s.record.updated_at > now - lag})
+    polls = 2 * timedelta(seconds=config.polling.seconds)
     return [
         *_orders(config, ledger, qbo_side),
-        *_invoices(config, qbo_side, sent, history),
-        *_acks(config, ledger, sent, history),
-        *_orphans_in_sps(sent, history),
+        *_not_received(ledger, config.sps.folders.orders, history, now - lag - polls),
+        *_invoices(config, qbo_side, sent, uploads),
+        *_acks(config, ledger, sent, uploads),
+        *_orphans_in_sps(sent, history.uploads),
     ]
+
+
+@dataclass(frozen=True)
+class _Uploads:
+    history: dict[str, list[HistoryItem]]
+    recent: set[str]  # paths sent within the history's lag
+
+    def settled(self, path: str | None) -> bool:
+        """Accepted in SPS history, or sent so lately that the history may not show it yet."""
+        items = self.history.get(path or "", [])
+        return accepted(items) or (not items and path in self.recent)
+
+    def last_seen(self, path: str | None) -> str:
+        items = self.history.get(path or "", [])
+        return ", ".join(items[-1].statuses) if items else "no entry at all"
+
+
+def _not_received(ledger: Ledger, folder: str, history: SpsHistory, cut: datetime) -> list[Finding]:
+    """Order files SPS delivered (before ``cut``) that the ledger never received."""
+    received = {path.lstrip("/") for path in ledger.reports.received_paths(folder)}
+    found = []
+    for path, items in sorted(history.deliveries.items()):
+        delivered = items[0].first_at
+        if path in received or delivered is None or delivered > cut:
+            continue
+        taken = any("deleted" in item.statuses for item in items)
+        found.append(
+            Finding(
+                "order_not_received",
+                "",
+                path.rsplit("/", 1)[-1],
+                None,
+                None,
+                f"SPS delivered {path} at {delivered.isoformat(timespec='seconds')}"
+                + (
+                    " and it was deleted, but qbsps never received it"
+                    if taken
+                    else "; qbsps has not fetched it"
+                ),
+                "find the other tool that reads this mailbox, and ask the retailer to re-send the order"
+                if taken
+                else "qbsps sync inbound (is the order sensor on? qbsps doctor checks the SPS connection)",
+            )
+        )
+    return found
 
 
 def _orders(config: QbspsConfig, ledger: Ledger, qbo_side: QboSide) -> list[Finding]:
@@ -93,7 +155,9 @@ def _orders(config: QbspsConfig, ledger: Ledger, qbo_side: QboSide) -> list[Find
     return found
 
 
-def _invoices(config: QbspsConfig, qbo_side: QboSide, sent: list[LedgerSent], history: dict) -> list[Finding]:
+def _invoices(
+    config: QbspsConfig, qbo_side: QboSide, sent: list[LedgerSent], uploads: _Uploads
+) -> list[Finding]:
     by_source = {(s.record.doc_type, s.record.qbo_id): s for s in sent}
     found = []
     for tp, invoices in sorted(qbo_side.invoices.items()):
@@ -120,9 +184,7 @@ def _invoices(config: QbspsConfig, qbo_side: QboSide, sent: list[LedgerSent], hi
                         f"qbsps sync outbound --invoice {row['Id']} (see qbsps status for a failure's cause)",
                     )
                 )
-            elif not accepted(history.get(invoice.path or "", [])):
-                items = history.get(invoice.path or "", [])
-                seen = ", ".join(items[-1].statuses) if items else "no entry at all"
+            elif not uploads.settled(invoice.path):
                 found.append(
                     Finding(
                         "invoice_not_accepted",
@@ -130,15 +192,29 @@ def _invoices(config: QbspsConfig, qbo_side: QboSide, sent: list[LedgerSent], hi
                         number,
                         total,
                         None,
-                        f"{invoice.path}: SPS history shows {seen}",
+                        f"{invoice.path}: SPS history shows {uploads.last_seen(invoice.path)}",
                         "read SPS's reason for the file, fix the invoice in QuickBooks and resend it "
                         f"(qbsps replay {invoice.record.id} --resend --reason ...)",
+                    )
+                )
+            elif None not in (invoice.amount, total) and invoice.amount != total:
+                found.append(
+                    Finding(
+                        "invoice_changed",
+                        tp,
+                        number,
+                        total,
+                        invoice.amount,
+                        f"QBO invoice {number} totals {total}; the 810 SPS accepted ({invoice.path}) "
+                        f"says {invoice.amount}",
+                        f"send the change: qbsps sync outbound --invoice {row['Id']} (a changed invoice "
+                        "goes out by itself through its QBO change: is the outbound sensor on?)",
                     )
                 )
             if has_shipping_data(row):
                 notice = by_source.get(("Shipment", str(row["Id"])))
                 ok = notice is not None and notice.record.state is DocumentState.SYNCED
-                if not (ok and accepted(history.get(notice.path or "", []))):
+                if not (ok and uploads.settled(notice.path)):
                     found.append(
                         Finding(
                             "ship_notice_missing",
@@ -155,7 +231,7 @@ def _invoices(config: QbspsConfig, qbo_side: QboSide, sent: list[LedgerSent], hi
     return found
 
 
-def _acks(config: QbspsConfig, ledger: Ledger, sent: list[LedgerSent], history: dict) -> list[Finding]:
+def _acks(config: QbspsConfig, ledger: Ledger, sent: list[LedgerSent], uploads: _Uploads) -> list[Finding]:
     wanting = {p.trading_partner_id for p in config.trading_partners if p.send_order_acks}
     acks = {
         (s.record.trading_partner_id, s.record.business_key): s
@@ -168,11 +244,7 @@ def _acks(config: QbspsConfig, ledger: Ledger, sent: list[LedgerSent], history: 
         if doc.trading_partner_id not in wanting or doc.state is not DocumentState.SYNCED:
             continue
         ack = acks.get((doc.trading_partner_id, doc.business_key))
-        if (
-            ack is None
-            or ack.record.state is not DocumentState.SYNCED
-            or not accepted(history.get(ack.path or "", []))
-        ):
+        if ack is None or ack.record.state is not DocumentState.SYNCED or not uploads.settled(ack.path):
             found.append(
                 Finding(
                     "ack_missing",
@@ -188,7 +260,7 @@ def _acks(config: QbspsConfig, ledger: Ledger, sent: list[LedgerSent], history: 
     return found
 
 
-def _orphans_in_sps(sent: list[LedgerSent], history: dict) -> list[Finding]:
+def _orphans_in_sps(sent: list[LedgerSent], history: dict[str, list[HistoryItem]]) -> list[Finding]:
     ours = {s.path for s in sent if s.path}
     return [
         Finding(

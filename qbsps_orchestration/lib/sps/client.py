@@ -53,12 +53,23 @@ class HistoryItem:
     path: str  # "/in/IN123-v7.7.json"
     direction: str | None
     statuses: tuple[str, ...]  # oldest first, e.g. ("received", "accepted")
+    first_at: datetime | None = None  # the first status's time (None: SPS gave none readable)
 
     @classmethod
     def of(cls, item: dict) -> HistoryItem:
-        log = item.get("status_log") or []
-        statuses = tuple(str(s.get("status")) for s in log if isinstance(s, dict))
-        return cls(str(item.get("path") or ""), item.get("direction"), statuses)
+        log = [s for s in item.get("status_log") or [] if isinstance(s, dict)]
+        statuses = tuple(str(s.get("status")) for s in log)
+        first_at = _timestamp(log[0].get("timestamp")) if log else None
+        return cls(str(item.get("path") or ""), item.get("direction"), statuses, first_at)
+
+
+def _timestamp(value: object) -> datetime | None:
+    """A history timestamp (ISO 8601; SPS's own zone-less ones are UTC), or None when unreadable."""
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class _AnswerLost(Exception):

@@ -110,3 +110,58 @@ def test_a_clean_world_has_no_finding_and_each_disagreement_is_listed(
     assert len(rows) == len(findings)
     row = next(r for r in rows if r["kind"] == "amount_mismatch")
     assert (Decimal(row["qbo_amount"]), Decimal(row["sps_amount"])) == (Decimal("100"), Decimal("80"))
+
+
+def test_order_files_never_received_and_an_invoice_changed_after_its_810_are_listed(
+    empty_connector: SandboxedConnector,
+) -> None:
+    c = empty_connector
+    _order(c, "PO-N1")
+    later = datetime.now(UTC) + timedelta(hours=1)  # past the history's lag and two polls
+    # SPS delivered an order file qbsps has not fetched yet, and one another tool took away.
+    c.box.sps.put_file(c.orders_folder + "PO-N2.json", order_bytes("PO-N2"))
+    c.box.sps.put_file(c.orders_folder + "PO-N3.json", order_bytes("PO-N3"))
+    c.sps().delete(c.orders_folder + "PO-N3.json")
+    # A sent 810 whose invoice a bookkeeper changed afterwards (the change has not gone out).
+    invoice = _invoice(c, "INV-N1", "PO-N1")
+    line = {**invoice["Line"][0], "Amount": Decimal("100.00")}
+    line["SalesItemLineDetail"] = {**line["SalesItemLineDetail"], "Qty": Decimal("5")}
+    qbo = c.qbo()
+    qbo.update("Invoice", {**invoice, "Line": [line], "sparse": False}, request_id="test-change-n1")
+
+    # Within two polls of its delivery an unfetched file is no finding: the sensor will take it.
+    assert ("order_not_received", "PO-N2.json") not in _findings(c)
+    findings = reconcile(c.config, c.ledger, qbo, c.sps(), since=SINCE, now=later)
+    assert {(f.kind, f.number) for f in findings} == {
+        ("order_not_received", "PO-N2.json"),
+        ("order_not_received", "PO-N3.json"),
+        ("invoice_changed", "INV-N1"),
+    }
+    by_number = {f.number: f for f in findings}
+    assert "qbsps has not fetched it" in by_number["PO-N2.json"].reason
+    assert "deleted, but qbsps never received it" in by_number["PO-N3.json"].reason
+    changed = by_number["INV-N1"]
+    assert (changed.qbo_amount, changed.sps_amount) == (Decimal("100.00"), Decimal("80.00"))
+    assert f"--invoice {invoice['Id']}" in changed.what_to_do
+
+    # Once fetched (and its order landed), the file is no longer a finding.
+    fetch_order_file(c.config, c.ledger, c.sps(), "PO-N2.json")
+    assert ("order_not_received", "PO-N2.json") not in {
+        (f.kind, f.number) for f in reconcile(c.config, c.ledger, qbo, c.sps(), since=SINCE, now=later)
+    }
+
+
+def test_a_document_sent_within_the_history_lag_is_no_finding_until_the_lag_has_passed(
+    empty_connector: SandboxedConnector,
+) -> None:
+    c = empty_connector
+    c.box.sps.service.history.lag_seconds = 600  # SPS's history has not caught up with the uploads
+    _order(c, "PO-L1")
+    _invoice(c, "INV-L1", "PO-L1")
+    assert _findings(c) == set()  # the 855, 810 and 856 were just sent: SPS may not show them yet
+    later = datetime.now(UTC) + timedelta(hours=1)  # the history still shows none of them
+    findings = reconcile(c.config, c.ledger, c.qbo(), c.sps(), since=SINCE, now=later)
+    numbers = {f.kind: f.number for f in findings}
+    assert sorted(numbers) == ["ack_missing", "invoice_not_accepted", "ship_notice_missing"], findings
+    assert (numbers["ack_missing"], numbers["invoice_not_accepted"]) == ("PO-L1", "INV-L1")
+    assert "no entry at all" in next(f for f in findings if f.kind == "invoice_not_accepted").reason

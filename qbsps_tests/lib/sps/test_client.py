@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
 from qbsps_orchestration.lib.sps import SpsClient, SpsError
+from qbsps_orchestration.lib.sps.client import HistoryItem
 from qbsps_orchestration.lib.sps.token import SpsTokenSource
 from qbsps_orchestration.sandbox.faults import FaultRule
 from qbsps_tests.lib.sps.conftest import NO_WAIT, Sps
@@ -110,3 +113,21 @@ def test_persistent_failure_surfaces_as_an_error(sps: Sps) -> None:
 
 def test_auth_check(sps: Sps) -> None:
     assert sps.client().auth_check()
+
+
+def test_history_items_carry_when_sps_first_recorded_the_file(sps: Sps) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    sps.sandbox.put_file("out/PO/dated.json", b"{}")  # SPS delivers an order file
+    body = sps.client().history(limit=100, offset=0, after=before)
+    item = next(HistoryItem.of(r) for r in body["results"] if r["path"].endswith("/dated.json"))
+    assert (item.direction, item.statuses) == ("outbound", ("delivered",))
+    assert item.first_at is not None and before <= item.first_at <= datetime.now(UTC) + timedelta(seconds=5)
+
+
+def test_a_history_timestamp_without_a_zone_is_utc_and_an_unreadable_one_is_none() -> None:
+    zoneless = HistoryItem.of(
+        {"path": "/in/a", "status_log": [{"status": "received", "timestamp": "2026-12-01T10:00:00"}]}
+    )
+    assert zoneless.first_at == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    garbled = HistoryItem.of({"path": "/in/a", "status_log": [{"status": "received", "timestamp": "soon"}]})
+    assert (garbled.statuses, garbled.first_at) == (("received",), None)

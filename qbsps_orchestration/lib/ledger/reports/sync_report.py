@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ...changes import ORDER_ENTITIES
 from .. import queries
 from ..records import AuditRecord, DocumentRecord, VersionRecord
-from ..storage.models import AuditEvent, Document, ReceivedFile
+from ..storage.models import AuditEvent, Document, DocumentVersion, ReceivedFile
 from ..storage.store import Store
 from ..vocabulary import NEEDS_OPERATOR, Direction, Disposition, DocumentState
 from .attention import WaitingDocument, waiting_documents
@@ -150,6 +150,17 @@ class LedgerReports:
                 .order_by(Document.id)
             )
             return [DocumentRecord.of(row) for row in rows]
+
+    def received_paths(self, folder: str) -> set[str]:
+        """Every mailbox path under ``folder`` qbsps fetched: stored, a duplicate, or quarantined."""
+        with self._store.read() as session:
+            noted = select(ReceivedFile.source_path).where(
+                ReceivedFile.source_path.startswith(folder, autoescape=True)
+            )
+            stored = select(DocumentVersion.source_path).where(
+                DocumentVersion.source_path.startswith(folder, autoescape=True)
+            )
+            return {path for path in session.scalars(noted.union(stored)) if path}
 
     def order_file_documents(
         self, files: Mapping[str, str], runs: Mapping[str, str]
