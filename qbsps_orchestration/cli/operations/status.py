@@ -15,12 +15,17 @@ from ..support import config_option, load_config_or_exit
 @click.option("--document", "document_id", type=int, help="Show one document's versions and audit trail.")
 def status(config_path: Path | None, document_id: int | None) -> None:
     """Ledger counts by state, failed documents with reasons, held conflicts."""
-    from ...lib.connector import open_ledger
+    from ...lib.config.companies import current_company
+    from ...lib.connector import connected_config, open_ledger
     from ...lib.ledger import DocumentNotFoundError
     from ...operator_views import document_text, status_text
 
-    ledger = open_ledger(load_config_or_exit(config_path), actor="cli")
+    config = load_config_or_exit(config_path)
+    ledger = open_ledger(config, actor="cli")
     try:
+        if company := current_company():  # one deployment serves several: say whose ledger this is
+            realm = connected_config(config, ledger).qbo.realm_id or "not connected yet"
+            click.echo(f"Company {company} (QBO company {realm})\n")
         click.echo(document_text(ledger, document_id) if document_id else status_text(ledger))
     except DocumentNotFoundError as exc:
         raise click.ClickException(str(exc)) from None
