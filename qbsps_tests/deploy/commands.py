@@ -50,8 +50,9 @@ def interpolate(text: str, variables: dict[str, str]) -> str:
 def programs_started(
     command: list[str], folder: Path, environment: dict[str, str], *, compose_variables: dict[str, str]
 ) -> list[list[str]]:
-    """The programs (with their arguments) that `command`, a service's `command:` list, starts in a
-    container whose environment (from qbsps.env) is `environment`."""
+    """The programs (with their arguments) that `command`, a service's `command:` list (or a systemd
+    unit's command line split as systemd does, whose `$$` is the same escape), starts in a container
+    whose environment (from qbsps.env) is `environment`."""
     bin_dir = folder / "bin"
     bin_dir.mkdir(exist_ok=True)
     for name in CLIS:

@@ -7,6 +7,7 @@ read. test_compose_up.py brings the stack up where Docker runs."""
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 from qbsps_orchestration.cli.main import main
 from qbsps_orchestration.defs.executor import celery_queue
 from qbsps_tests.deploy.commands import image_paths, interpolate, parsed, programs_started
+from qbsps_tests.deploy.units import unit_lines
 from qbsps_tests.support import REPO, write_company
 
 DEPLOY = REPO / "deploy"
@@ -203,10 +205,6 @@ def test_the_services_start_after_the_migrations_with_the_environment_file() -> 
     units = DEPLOY / "systemd"
     migrate = dict(_sections(units / "qbsps-migrate.service")["Service"])
     assert (migrate["Type"], migrate["RemainAfterExit"]) == ("oneshot", "yes")
-    assert [v for k, v in _sections(units / "qbsps-migrate.service")["Service"] if k == "ExecStart"] == [
-        "/opt/qbsps/venv/bin/qbsps db upgrade",
-        "/opt/qbsps/venv/bin/dagster instance migrate",
-    ]
     target = dict(_sections(units / "qbsps.target")["Unit"])
     for name in ("qbsps-dagster-webserver", "qbsps-dagster-daemon", "qbsps-webhooks"):
         sections = _sections(units / f"{name}.service")
@@ -305,3 +303,26 @@ def test_the_compose_variables_are_documented_and_no_company_is_in_qbsps_env() -
         assert all(variable in header for variable in used), name  # the file says what to set
     # Every service reads qbsps.env: a company there would make each of them serve that one only.
     assert "QBSPS_COMPANY" not in _example()
+
+
+def _unit_programs(unit: str, folder: Path, environment: dict[str, str]) -> list[list[str]]:
+    """The programs a unit's ExecStart lines start, through `sh` where a line runs one; the venv's
+    programs are the stand-ins of programs_started."""
+    started: list[list[str]] = []
+    for line in unit_lines(unit, "ExecStart"):
+        command = shlex.split(line.replace("/opt/qbsps/venv/bin/", ""))  # systemd's quoting
+        started += programs_started(command, folder, environment, compose_variables={})
+    return started
+
+
+def test_the_units_migrate_and_receive_for_one_company_or_every_company(tmp_path: Path) -> None:
+    paths = image_paths(tmp_path)
+    one, several = {"QBSPS_CONFIG": "/etc/qbsps/config.yaml"}, {"QBSPS_COMPANIES_DIR": "/etc/qbsps/companies"}
+    for environment, flag in ((one, []), (several, ["--all-companies"])):
+        migrate = _unit_programs("qbsps-migrate.service", tmp_path, environment)
+        assert migrate == [["qbsps", "db", "upgrade", *flag], ["dagster", "instance", "migrate"]]
+        assert parsed(migrate[0], paths)["all_companies"] is bool(flag)
+        parsed(migrate[1], paths)
+        [serve] = _unit_programs("qbsps-webhooks.service", tmp_path, environment)
+        options = parsed(serve, paths)
+        assert (options["all_companies"], options["host"], options["port"]) == (bool(flag), "0.0.0.0", 443)
