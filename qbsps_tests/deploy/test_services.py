@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from qbsps_orchestration.cli.main import main
 from qbsps_orchestration.defs.executor import celery_queue
 from qbsps_tests.deploy.commands import image_paths, interpolate, parsed, programs_started
+from qbsps_tests.deploy.test_compose_up import NO_HOST_PORTS
 from qbsps_tests.deploy.units import unit_lines
 from qbsps_tests.support import REPO, write_company
 
@@ -55,13 +56,22 @@ def test_compose_config_is_valid_where_the_cli_plugin_exists(tmp_path: Path) -> 
     etc.mkdir()
     (etc / "qbsps.env").write_text((DEPLOY / "qbsps.env.example").read_text())
 
-    def config(name: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    docker = shutil.which("docker") or "docker"
+    # Only what finds the CLI plugin (HOME: ~/.docker/cli-plugins): no variable of this shell.
+    base = {"HOME": str(Path.home()), "PATH": "/usr/bin:/bin", "QBSPS_ETC": str(etc)}
+
+    def config(*files: str, **variables: str) -> subprocess.CompletedProcess[str]:
+        named = [part for name in files for part in ("-f", str(DEPLOY / name))]
         return subprocess.run(
-            ["docker", "compose", "-f", str(DEPLOY / name), "config", "--quiet"], capture_output=True,
-            text=True, timeout=60, env={"QBSPS_ETC": str(etc), "PATH": "/usr/bin:/bin", **variables},
+            [docker, "compose", *named, "config", "--quiet"], capture_output=True, text=True, timeout=60,
+            env={**base, **variables},
         )  # fmt: skip
 
     done = config("compose.yaml")
+    assert done.returncode == 0, done.stderr
+    override = tmp_path / "no-host-ports.yaml"  # the one test_compose_up.py brings the stack up with
+    override.write_text(NO_HOST_PORTS)
+    done = config("compose.yaml", str(override))
     assert done.returncode == 0, done.stderr
     done = config("company-worker.yaml", QBSPS_COMPANY="acme")
     assert done.returncode == 0, done.stderr
