@@ -66,7 +66,9 @@ def daemon(_: str | None) -> str:
 
 def worker(node: str | None) -> str:
     """`celery inspect ping` of this one worker, over the broker the workers use."""
-    name = node or f"qbsps@{socket.gethostname()}"
+    name = node or "qbsps"
+    if "@" not in name:  # as dagster-celery names it from -n: NAME@<host>
+        name = f"{name}@{socket.gethostname()}"
     broker = os.environ.get("QBSPS_CELERY_BROKER_URL", "")
     if not broker:
         raise RuntimeError("QBSPS_CELERY_BROKER_URL is not set: no Celery worker is configured")
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("service", choices=sorted(CHECKS))
     parser.add_argument("--wait", type=float, default=0.0, help="retry for up to this many seconds")
     parser.add_argument("--url", help="probe this address instead of the default")
-    parser.add_argument("--node", help="worker: the Celery node name (default qbsps@<host>)")
+    parser.add_argument("--node", help="worker: the Celery node, NAME[@HOST] (default qbsps@<host>)")
     args = parser.parse_args(argv)
     target = args.node if args.service == "worker" else args.url
     deadline = time.monotonic() + args.wait

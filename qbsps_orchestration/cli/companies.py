@@ -3,6 +3,7 @@ $QBSPS_COMPANIES_DIR, and the Dagster workspace that gives each its own code loc
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -51,16 +52,68 @@ def companies_list(directory: Path | None, names: bool) -> None:
 @companies.command("check")
 @companies_dir_option
 def companies_check(directory: Path | None) -> None:
-    """Every company config loads and no two companies share a ledger or a QBO company
-    (exit status 1 when one does)."""
+    """Every company config loads and no two companies share a ledger or a QBO company, the one
+    its config names or else the one `qbsps connect` stored in its ledger (exit status 1 when one
+    does; a ledger that cannot be read for that is named)."""
     from ..lib.config.companies import company_names, deployment_problems
 
     problems = _or_exit(lambda: deployment_problems(directory))
-    for who, reason in problems:
+    connected, notes = _connected_realm_problems(directory)
+    for who, reason in [*problems, *connected, *notes]:
         click.echo(f"{who}: {reason}" if who else reason)
-    if problems:
+    if problems or connected:
         raise SystemExit(1)
-    click.echo(f"ok: {len(company_names(directory))} companies, each with its own ledger")
+    unchecked = f"; {len(notes)} not checked for a shared QBO company (above)" if notes else ""
+    click.echo(f"ok: {len(company_names(directory))} companies, each with its own ledger{unchecked}")
+
+
+def _connected_realm_problems(directory: Path | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Companies sharing a QBO company that only `qbsps connect` named (stored in each ledger; the
+    configs' own realms are compared by deployment_problems), and a note for each company whose
+    ledger could not be read for it."""
+    from ..lib.config import ConfigError, CredentialError, load_config
+    from ..lib.config.companies import company_config_path, company_names
+    from ..lib.connector import connected_config
+    from ..lib.ledger import LedgerNotUpgradedError
+    from ..lib.ledger.storage.migration_status import LedgerUnreachableError, migration_status
+    from ..lib.secrets import SecretDecryptError, SecretKeyError
+
+    unreadable = (
+        LedgerUnreachableError,
+        LedgerNotUpgradedError,
+        CredentialError,
+        SecretKeyError,
+        SecretDecryptError,
+    )
+    realms: dict[str, list[tuple[str, bool]]] = defaultdict(list)  # realm -> (company, from its ledger)
+    notes: list[tuple[str, str]] = []
+    unchecked = "the QBO company it is connected to is not checked"
+    for name in company_names(directory):
+        try:
+            config = load_config(company_config_path(name, directory))
+        except ConfigError:
+            continue  # deployment_problems names it
+        if config.qbo.realm_id:
+            realms[config.qbo.realm_id].append((name, False))
+            continue
+        try:
+            status = migration_status(config.ledger.url)
+            if not status.at_head:  # reading it would create it (SQLite) or be refused
+                state = "is not migrated" if status.exists else "does not exist yet"
+                notes.append((name, f"ledger {status.database} {state} (qbsps db upgrade): {unchecked}"))
+                continue
+            realm = connected_config(config).qbo.realm_id
+        except unreadable as exc:
+            notes.append((name, f"{exc}: {unchecked}"))
+            continue
+        if realm is not None:
+            realms[realm].append((name, True))
+    shared = [
+        (", ".join(name for name, _ in found), f"are connected to the same QBO company (realm {realm})")
+        for realm, found in realms.items()
+        if len(found) > 1 and any(from_ledger for _, from_ledger in found)
+    ]
+    return shared, notes
 
 
 @companies.command("workspace")

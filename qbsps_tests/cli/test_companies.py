@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import yaml
 from cryptography.fernet import Fernet
 
 from qbsps_orchestration.lib.config import load_config
+from qbsps_orchestration.lib.connections import QboConnection, store_qbo_connection
 from qbsps_orchestration.lib.connector import open_ledger
 from qbsps_orchestration.lib.webhooks import SIGNATURE_HEADER, signature_of
 from qbsps_tests.in_process import run_qbsps
@@ -160,3 +162,74 @@ def test_the_receiver_refuses_companies_of_different_intuit_apps(deployment_env:
         timeout=60,
     )
     assert refused.returncode == 1 and "different qbo.webhook_verifier_token values" in refused.stderr
+
+
+def _connect(config_path: Path, realm: str, env: dict[str, str]) -> None:
+    """What `qbsps connect quickbooks` leaves in the company's ledger: its QBO company, encrypted."""
+    os.environ["QBSPS_SECRET_KEYS"] = env["QBSPS_SECRET_KEYS"]
+    try:
+        ledger = open_ledger(load_config(config_path))
+        try:
+            store_qbo_connection(
+                ledger, QboConnection(realm, "client-id", "client-secret", datetime.now(UTC))
+            )
+        finally:
+            ledger.close()
+    finally:
+        del os.environ["QBSPS_SECRET_KEYS"]
+
+
+def test_check_refuses_two_companies_connected_to_one_qbo_company(deployment_env: dict[str, str]) -> None:
+    """A realm that only `qbsps connect` knows (stored in the company's ledger) is compared too; a
+    ledger that cannot be read for it is named, and the check goes on."""
+    folder = Path(deployment_env["QBSPS_COMPANIES_DIR"])
+    for name in REALMS:  # configs that name no QBO company
+        data = yaml.safe_load((folder / f"{name}.yaml").read_text())
+        del data["qbo"]["realm_id"]
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(data))
+    new = run_qbsps(["companies", "check"], env=deployment_env)
+    assert new.returncode == 0, new.stderr
+    assert new.stdout.splitlines()[0].startswith("acme: ledger sqlite:///")
+    assert (
+        "does not exist yet (qbsps db upgrade): the QBO company it is connected to is not checked"
+        in new.stdout
+    )
+    assert not list(folder.parent.glob("*.db"))  # checking created no ledger
+    upgraded = run_qbsps(["db", "upgrade", "--all-companies"], env=deployment_env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    for name in REALMS:
+        _connect(folder / f"{name}.yaml", "9130000000000001", deployment_env)
+    refused = run_qbsps(["companies", "check"], env=deployment_env)
+    assert refused.returncode == 1
+    assert refused.stdout == "acme, globex: are connected to the same QBO company (realm 9130000000000001)\n"
+    # A third company naming that realm in its config collides with the connected ones as well.
+    write_company(folder, "initech", realm="9130000000000001", ledger=f"sqlite:///{folder.parent}/initech.db")
+    assert (
+        "acme, globex, initech: are connected" in run_qbsps(["companies", "check"], env=deployment_env).stdout
+    )
+    (folder / "initech.yaml").unlink()
+    _connect(folder / "globex.yaml", "9130000000000002", deployment_env)  # globex reconnected to its own
+    checked = run_qbsps(["companies", "check"], env=deployment_env)
+    assert (checked.returncode, checked.stdout) == (0, "ok: 2 companies, each with its own ledger\n")
+    # Another key cannot read the stored connections: named, not a crash.
+    other_key = {**deployment_env, "QBSPS_SECRET_KEYS": Fernet.generate_key().decode()}
+    unread = run_qbsps(["companies", "check"], env=other_key)
+    assert unread.returncode == 0, unread.stderr
+    assert [line.split(":")[0] for line in unread.stdout.splitlines()] == ["acme", "globex", "ok"]
+    assert "client-secret" not in unread.stdout and "Traceback" not in unread.stderr
+
+
+def test_check_names_a_ledger_it_cannot_reach(deployment_env: dict[str, str]) -> None:
+    folder = Path(deployment_env["QBSPS_COMPANIES_DIR"])
+    data = yaml.safe_load((folder / "acme.yaml").read_text())
+    del data["qbo"]["realm_id"]
+    data["ledger"]["url"] = "postgresql+psycopg2://qbsps:pw-not-shown@127.0.0.1:1/qbsps"  # nothing listens
+    (folder / "acme.yaml").write_text(yaml.safe_dump(data))
+    checked = run_qbsps(["companies", "check"], env=deployment_env)
+    assert checked.returncode == 0, checked.stderr
+    [acme, ok] = checked.stdout.splitlines()
+    assert acme.startswith(
+        "acme: cannot open the ledger at postgresql+psycopg2://qbsps:***@127.0.0.1:1/qbsps"
+    )
+    assert acme.endswith(": the QBO company it is connected to is not checked") and "pw-not-shown" not in acme
+    assert ok == "ok: 2 companies, each with its own ledger; 1 not checked for a shared QBO company (above)"

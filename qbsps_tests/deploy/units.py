@@ -29,6 +29,7 @@ def on_this_machine(command: str, web_port: int, hook_port: int) -> list[str]:
         .replace("-p 3000", f"-p {web_port}")
         .replace("--port 443", f"--port {hook_port}")
         .replace("127.0.0.1:443", f"127.0.0.1:{hook_port}")
+        .replace("$$", "$")  # systemd's escape of the shell's $
     )
     if "healthcheck.py webserver" in line:
         line += f" --url http://127.0.0.1:{web_port}/server_info"
