@@ -57,9 +57,11 @@ class _Uploads:
     recent: set[str]  # paths sent within the history's lag
 
     def settled(self, path: str | None) -> bool:
-        """Accepted in SPS history, or sent so lately that the history may not show it yet."""
+        """Accepted in SPS history, or sent so lately that SPS may not have shown or finished it
+        yet (only a rejection counts at once)."""
         items = self.history.get(path or "", [])
-        return accepted(items) or (not items and path in self.recent)
+        rejected = bool(items) and items[-1].statuses[-1:] == ("rejected",)
+        return accepted(items) or (path in self.recent and not rejected)
 
     def last_seen(self, path: str | None) -> str:
         items = self.history.get(path or "", [])
