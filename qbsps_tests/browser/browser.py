@@ -55,16 +55,28 @@ def _skip(page) -> None:  # noqa: ANN001
     page.get_by_role("button", name="Skip").click()
 
 
+def _skip_whenever_shown(page) -> None:  # noqa: ANN001
+    """Should Dagster's "Join the community" dialog come back over a page, it goes before a click."""
+    page.add_locator_handler(COMMUNITY_DIALOG(page), lambda: _skip(page))
+
+
 def dismiss_community_dialog(page, wait: float) -> None:  # noqa: ANN001
     """Dagster's "Join the community" dialog, shown shortly after a fresh instance's first page
-    loads, covers the page (a screenshot too): skipped once it shows, waiting up to ``wait`` s."""
+    loads, covers the page (a screenshot too): skipped once it shows, waiting up to ``wait`` s.
+
+    The page's own handler (chromium_page) stands aside meanwhile: it runs inside any wait or
+    click, so it would skip the dialog first and leave this wait or click waiting for what is gone."""
     dialog = COMMUNITY_DIALOG(page)
+    page.remove_locator_handler(dialog)
     try:
-        dialog.wait_for(state="visible", timeout=wait * 1000 or 1)
-    except PlaywrightTimeout:
-        return
-    _skip(page)
-    dialog.wait_for(state="hidden")
+        try:
+            dialog.wait_for(state="visible", timeout=wait * 1000 or 1)
+        except PlaywrightTimeout:
+            return
+        _skip(page)
+        dialog.wait_for(state="hidden")
+    finally:
+        _skip_whenever_shown(page)
 
 
 @contextmanager
@@ -77,8 +89,7 @@ def chromium_page(executable: str) -> Iterator[object]:
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.set_default_timeout(60_000)
-            # Should Dagster's "Join the community" dialog come back over a page, it goes before a click.
-            page.add_locator_handler(COMMUNITY_DIALOG(page), lambda: _skip(page))
+            _skip_whenever_shown(page)
             yield page
         finally:
             browser.close()
