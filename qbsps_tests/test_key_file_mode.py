@@ -4,9 +4,11 @@ tightens it (and says so where a person is watching), and never changes the key 
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,7 +103,14 @@ def test_sandbox_cli_says_it_tightened_the_key_file(tmp_path: Path) -> None:
             lines.append(served.stdout.readline())
     finally:
         served.terminate()
-        served.communicate(timeout=30)
+        try:
+            served.communicate(timeout=30)
+        except subprocess.TimeoutExpired:  # what it is stuck on, then the failure
+            served.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            served.kill()
+            _, stacks = served.communicate()
+            pytest.fail(f"qbsps sandbox did not stop within 30 s of SIGTERM; its threads:\n{stacks}")
     assert any("tightened" in line and "secret.key" in line and "0600" in line for line in lines), lines
     assert _mode(tmp_path / "secret.key") == 0o600
 

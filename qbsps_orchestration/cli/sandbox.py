@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import signal
 import threading
 from pathlib import Path
@@ -80,6 +82,8 @@ def sandbox(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    with contextlib.suppress(RuntimeError, ValueError, OSError, AttributeError):  # stderr has no file
+        faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID`: every thread's stack
     box = Sandbox(settings).start()
     try:
         if info_file:
