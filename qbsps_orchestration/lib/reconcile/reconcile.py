@@ -15,7 +15,7 @@ from ..sps.client import HistoryItem
 from .findings import Finding
 from .ledger_side import LedgerSent, ledger_orders, ledger_sent
 from .qbo_side import QboSide, amount, read_qbo
-from .sps_side import SpsHistory, accepted, read_history
+from .sps_side import SpsHistory, accepted, read_history, rejected
 
 _MARKER = re.compile(r"qbsps order (\S+)/(\S+)")
 _IN_QBO = frozenset({DocumentState.SYNCED, DocumentState.CLOSED})
@@ -60,8 +60,7 @@ class _Uploads:
         """Accepted in SPS history, or sent so lately that SPS may not have shown or finished it
         yet (only a rejection counts at once)."""
         items = self.history.get(path or "", [])
-        rejected = bool(items) and items[-1].statuses[-1:] == ("rejected",)
-        return accepted(items) or (path in self.recent and not rejected)
+        return accepted(items) or (path in self.recent and not rejected(items))
 
     def last_seen(self, path: str | None) -> str:
         items = self.history.get(path or "", [])

@@ -42,4 +42,13 @@ def read_history(sps: SpsClient, upload_folder: str, orders_folder: str, since: 
 
 def accepted(items: list[HistoryItem]) -> bool:
     """The last processing of the path ended accepted."""
-    return bool(items) and bool(items[-1].statuses) and items[-1].statuses[-1] == "accepted"
+    return _last_status(items) == "accepted"
+
+
+def rejected(items: list[HistoryItem]) -> bool:
+    """The last processing of the path ended rejected."""
+    return _last_status(items) == "rejected"
+
+
+def _last_status(items: list[HistoryItem]) -> str | None:
+    return items[-1].statuses[-1] if items and items[-1].statuses else None
